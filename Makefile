@@ -1,0 +1,39 @@
+# connector_coffee: the commands of README.rst
+#
+#   make test        both tiers of the tests (tier B needs Odoo 18 installed)
+#   make demo        a fresh database, the simulator and a full sync
+#   make simulator   the coffee machine simulator on 127.0.0.1:$(PORT)
+#   make bench       the import benchmark (needs Odoo 18 installed)
+#   make lint        pre-commit on every file
+
+PYTHON3 ?= python3
+VENV_PY := .venv/bin/python
+PORT ?= 8089
+SIM_ARGS ?=
+
+.PHONY: test test-a test-b demo simulator bench lint venv
+
+test:
+	$(PYTHON3) scripts/run_tests.py
+
+test-a:
+	$(PYTHON3) scripts/run_tests.py --tier a
+
+test-b:
+	$(PYTHON3) scripts/run_tests.py --tier b
+
+demo:
+	$(PYTHON3) scripts/demo.py $(if $(SERVE),--serve)
+
+venv:
+	$(PYTHON3) -c "import sys; sys.path.insert(0, 'scripts'); import odoo_env as e; p, _ = e.find_odoo_python(); e.ensure_venv(p or sys.executable, bool(p))"
+
+simulator: venv
+	cd connector_coffee && ../$(VENV_PY) -m coffee_api.simulator --host 127.0.0.1 --port $(PORT) $(SIM_ARGS)
+
+bench:
+	$(PYTHON3) scripts/bench.py $(BENCH_ARGS)
+
+lint: venv
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check pre-commit
+	$(VENV_PY) -m pre_commit run --all-files

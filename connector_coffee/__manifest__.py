@@ -1,0 +1,30 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Coffee Connector",
+    "summary": "Synchronise Odoo with a coffee machine over its REST API",
+    "version": "18.0.1.0.0",
+    "category": "Connector",
+    "website": "https://github.com/OCA/connector",
+    "author": "Odoo Community Association (OCA)",
+    "maintainers": [],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "application": False,
+    "installable": True,
+    "external_dependencies": {"python": ["requests"]},
+    "depends": ["connector", "product"],
+    "data": [
+        "security/coffee_connector_security.xml",
+        "security/ir.model.access.csv",
+        "data/queue_job_channel_data.xml",
+        "data/queue_job_function_data.xml",
+        "data/ir_cron_data.xml",
+        "views/coffee_backend_views.xml",
+        "views/coffee_machine_views.xml",
+        "views/coffee_beverage_views.xml",
+        "views/coffee_user_views.xml",
+        "views/coffee_brew_views.xml",
+        "views/coffee_menus.xml",
+    ],
+}

@@ -1,0 +1,7 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import core
+from . import backend_adapter
+from . import binder
+from . import mapper
+from . import importer

@@ -1,0 +1,41 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Binder: the link between machine ids and Odoo bindings.
+
+The machine's id is stored in ``coffee_id`` of every binding. Besides the
+one-by-one lookups of connector's binder, :meth:`to_internal_many` finds the
+bindings of a whole page of ids in one query.
+"""
+
+from odoo.addons.component.core import Component
+
+
+class CoffeeBinder(Component):
+    """Binder of every coffee binding model."""
+
+    _name = "coffee.binder"
+    _inherit = ["base.binder", "base.coffee.connector"]
+    _apply_on = [
+        "coffee.machine",
+        "coffee.product.product",
+        "coffee.res.partner",
+        "coffee.brew",
+    ]
+    _external_field = "coffee_id"
+
+    def to_internal_many(self, external_ids):
+        """Find the bindings of many machine ids at once.
+
+        :param external_ids: machine ids
+        :return: ``{machine id: binding}`` for the ids that are bound
+        """
+        ids = {int(ext) for ext in external_ids if ext}
+        if not ids:
+            return {}
+        bindings = self.model.with_context(active_test=False).search(
+            [
+                (self._backend_field, "=", self.backend_record.id),
+                (self._external_field, "in", list(ids)),
+            ]
+        )
+        return {binding[self._external_field]: binding for binding in bindings}

@@ -1,0 +1,331 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Importers: machine records into Odoo bindings.
+
+The record importer does the work for one record or a whole page of them, in
+one code path:
+
+1. the machine records the page refers to (a brew's machine, beverage and
+   user) are looked up with one query per related model, and the missing
+   ones imported first (:attr:`CoffeeRecordImporter._dependencies`);
+2. the bindings of all the page's ids are found with one query;
+3. records not newer than their binding (the machine's ``updated_at``) are
+   skipped, the others mapped from the page payload, with no GET per record;
+4. new bindings are created in one ``create()`` call, changed ones written.
+
+A record the database refuses (a poison record) does not sink its page: the
+page falls back to one savepoint per record, and each refused record is
+handed to a job of its own, which fails with the record's own message.
+
+The batch importers walk the pages: the direct one in the current
+transaction, the delayed one with one job per page.
+"""
+
+import logging
+
+import psycopg2
+
+from odoo import fields
+from odoo.exceptions import UserError
+
+from odoo.addons.component.core import AbstractComponent, Component
+from odoo.addons.connector.exception import MappingError
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import identity_exact
+
+from ..exception import CoffeeSyncError
+from .mapper import parse_datetime
+
+#: errors by which the database or the ORM refuse a record's values
+REFUSALS = (psycopg2.IntegrityError, psycopg2.DataError, UserError, ValueError)
+
+_logger = logging.getLogger(__name__)
+
+BINDING_MODELS = [
+    "coffee.machine",
+    "coffee.product.product",
+    "coffee.res.partner",
+    "coffee.brew",
+]
+
+
+class ImportResult(dict):
+    """Counts of an import: created, updated, skipped, deferred."""
+
+    def __init__(self):
+        super().__init__(created=0, updated=0, skipped=0, deferred=0)
+
+    def add(self, other):
+        for key, value in other.items():
+            self[key] += value
+        return self
+
+    def __str__(self):
+        return ", ".join(f"{value} {key}" for key, value in self.items())
+
+
+class CoffeeRecordImporter(AbstractComponent):
+    """Import machine records, one or a page at a time."""
+
+    _name = "coffee.record.importer"
+    _inherit = ["base.importer", "base.coffee.connector"]
+    _usage = "record.importer"
+
+    #: machine records to import before this one: ``(key of the machine id
+    #: in the JSON record, binding model)``; override in concrete importers
+    _dependencies = []
+
+    def run(self, external_id, force=False, record=None):
+        """Import one machine record.
+
+        :param external_id: the record's id on the machine
+        :param force: import even when the binding is up to date
+        :param record: the record's JSON, when the caller has it already
+        :return: a message for the job's result
+        """
+        self.advisory_lock_or_retry(
+            f"coffee.import({self.backend_record.id}, {self.model._name}, "
+            f"{external_id})",
+            retry_seconds=2,
+        )
+        if record is None:
+            record = self.backend_adapter.read(external_id)
+        result = self.import_records([record], force=force, defer_failures=False)
+        return f"{self.model._name} {external_id}: {result}"
+
+    def import_records(self, records, force=False, defer_failures=True):
+        """Import machine records into bindings.
+
+        :param records: JSON records, as a page of the API gives them
+        :param force: import even the records whose binding is up to date
+        :param defer_failures: when a record is refused, hand it to a job of
+            its own instead of failing the whole call
+        :return: an :class:`ImportResult`
+        """
+        result = ImportResult()
+        records = list({record["id"]: record for record in records}.values())
+        if not records:
+            return result
+        relations = self._import_dependencies(records)
+        existing = self.binder.to_internal_many([r["id"] for r in records])
+        now = fields.Datetime.now()
+        to_create, to_write = [], []
+        for record in records:
+            binding = existing.get(record["id"])
+            if binding and not force and not self._is_newer(record, binding):
+                result["skipped"] += 1
+                continue
+            try:
+                values = self._map_values(record, relations, not binding)
+            except (MappingError, KeyError, TypeError, ValueError) as err:
+                self._refuse(record, err, defer_failures)
+                result["deferred"] += 1
+                continue
+            values["sync_date"] = now
+            if binding:
+                to_write.append((record, binding, values))
+            else:
+                to_create.append((record, values))
+        result.add(self._create_bindings(to_create, defer_failures))
+        for record, binding, values in to_write:
+            result.add(self._write_binding(record, binding, values, defer_failures))
+        return result
+
+    def _is_newer(self, record, binding):
+        """Whether the machine changed the record since it was imported.
+
+        The machine's own ``updated_at`` is compared with the one stored at
+        the last import, so that clocks of Odoo and the machine may differ.
+        """
+        updated_at = parse_datetime(record.get("updated_at"))
+        return not (
+            updated_at
+            and binding.coffee_updated_at
+            and updated_at <= binding.coffee_updated_at
+        )
+
+    def _map_values(self, record, relations, for_create):
+        map_record = self.mapper.map_record(record)
+        return map_record.values(for_create=for_create, relations=relations)
+
+    def _import_dependencies(self, records):
+        """Import the related machine records that Odoo does not have yet.
+
+        :return: ``{binding model: {machine id: binding}}`` for the mappers
+        """
+        relations = {}
+        for key, binding_model in self._dependencies:
+            ids = {record[key] for record in records if record.get(key)}
+            binder = self.binder_for(binding_model)
+            found = binder.to_internal_many(ids)
+            missing = ids - set(found)
+            if missing:
+                importer = self.component(
+                    usage="record.importer", model_name=binding_model
+                )
+                for external_id in sorted(missing):
+                    importer.run(external_id)
+                found.update(binder.to_internal_many(missing))
+            relations[binding_model] = found
+        return relations
+
+    def _create_bindings(self, to_create, defer_failures):
+        """Create the new bindings, in one call while nothing is refused."""
+        result = ImportResult()
+        if not to_create:
+            return result
+        try:
+            with self.env.cr.savepoint():
+                self.model.with_context(connector_no_export=True).create(
+                    [values for __, values in to_create]
+                )
+            result["created"] = len(to_create)
+        except REFUSALS as err:
+            if len(to_create) == 1:
+                self._refuse(to_create[0][0], err, defer_failures)
+                result["deferred"] += 1
+                return result
+            _logger.info(
+                "%s: the database refused a page of %s, importing its records "
+                "one by one",
+                self.backend_record.display_name,
+                self.model._name,
+            )
+            for item in to_create:
+                result.add(self._create_bindings([item], defer_failures))
+        return result
+
+    def _write_binding(self, record, binding, values, defer_failures):
+        result = ImportResult()
+        try:
+            with self.env.cr.savepoint():
+                binding.with_context(connector_no_export=True).write(values)
+            result["updated"] = 1
+        except REFUSALS as err:
+            self._refuse(record, err, defer_failures)
+            result["deferred"] = 1
+        return result
+
+    def _refuse(self, record, err, defer_failures):
+        """Deal with a record the database refused.
+
+        A concurrent import of the same record makes the unique constraint
+        fail: that is retried later. Otherwise the record goes to a job of
+        its own, or, when this already is that job, fails it clearly.
+        """
+        if (
+            isinstance(err, psycopg2.IntegrityError)
+            and err.pgcode == psycopg2.errorcodes.UNIQUE_VIOLATION
+        ):
+            raise RetryableJobError(
+                f"{self.model._name} {record['id']} was imported by a concurrent "
+                "job; retrying later",
+                seconds=2,
+            ) from err
+        message = self.env._(
+            "Coffee backend %(backend)s: %(model)s %(id)s cannot be imported: "
+            "%(error)s",
+            backend=self.backend_record.display_name,
+            model=self.model._name,
+            id=record["id"],
+            error=str(err).strip(),
+        )
+        if not defer_failures:
+            raise CoffeeSyncError(message) from err
+        _logger.warning(message)
+        self.model.with_delay(
+            identity_key=identity_exact,
+            description=message[:200],
+        ).import_record(self.backend_record, record["id"], force=True)
+
+
+class CoffeeBatchImporter(AbstractComponent):
+    """Walk the pages of an API resource and import them."""
+
+    _name = "coffee.batch.importer"
+    _inherit = ["base.importer", "base.coffee.connector"]
+
+    def _fetch_page(self, page, filters):
+        filters = filters or {}
+        return self.backend_adapter.search_page(
+            page=page,
+            per_page=filters.get("per_page") or 100,
+            updated_since=filters.get("updated_since"),
+        )
+
+    def _import_items(self, items):
+        importer = self.component(usage="record.importer")
+        return importer.import_records(items)
+
+    def run_page(self, page, filters=None):
+        """Import one page.
+
+        :param page: page number, from 1
+        :param filters: ``per_page`` and ``updated_since``
+        :return: a message for the job's result
+        """
+        data = self._fetch_page(page, filters)
+        result = self._import_items(data["items"])
+        return f"page {page}: {result}"
+
+
+class CoffeeDirectBatchImporter(Component):
+    """Import every page now, in the current transaction."""
+
+    _name = "coffee.direct.batch.importer"
+    _inherit = "coffee.batch.importer"
+    _usage = "direct.batch.importer"
+    _apply_on = BINDING_MODELS
+
+    def run(self, filters=None):
+        """Import all the pages matching ``filters``.
+
+        :param filters: ``per_page`` and ``updated_since``
+        :return: an :class:`ImportResult`
+        """
+        result = ImportResult()
+        page = 1
+        while page:
+            data = self._fetch_page(page, filters)
+            result.add(self._import_items(data["items"]))
+            page = data.get("next_page")
+        return result
+
+
+class CoffeeDelayedBatchImporter(Component):
+    """Import the first page now and enqueue one job for each other page.
+
+    The first page tells how many pages there are; it is imported from that
+    same answer, so the import costs one request per page.
+    """
+
+    _name = "coffee.delayed.batch.importer"
+    _inherit = "coffee.batch.importer"
+    _usage = "batch.importer"
+    _apply_on = BINDING_MODELS
+
+    def run(self, filters=None):
+        """Import page 1 and enqueue the others.
+
+        :param filters: ``per_page`` and ``updated_since``
+        :return: a message for the job's result
+        """
+        data = self._fetch_page(1, filters)
+        result = self._import_items(data["items"])
+        per_page = data.get("per_page") or len(data["items"]) or 1
+        last_page = max(1, -(-int(data.get("total") or 0) // per_page))
+        if data.get("next_page"):
+            for page in range(2, last_page + 1):
+                self._delay_page(page, filters)
+        return f"page 1: {result}; {max(last_page - 1, 0)} more page jobs enqueued"
+
+    def _delay_page(self, page, filters):
+        self.model.with_delay(
+            identity_key=identity_exact,
+            description=self.env._(
+                "%(backend)s: import page %(page)s of %(model)s",
+                backend=self.backend_record.display_name,
+                page=page,
+                model=self.model._description,
+            ),
+        ).import_page(self.backend_record, page, filters=filters)

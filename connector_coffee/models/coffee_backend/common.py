@@ -1,0 +1,342 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from contextlib import contextmanager
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.modules.module import get_manifest
+
+from odoo.addons.queue_job.job import identity_exact
+
+from ...coffee_api import CoffeeClient, CoffeeError
+from ...components.mapper import format_datetime
+
+_logger = logging.getLogger(__name__)
+
+MANAGER_GROUP = "connector_coffee.coffee_connector_group_manager"
+
+#: bounds of the HTTP timeout (seconds) a backend may use
+MIN_TIMEOUT = 1.0
+MAX_TIMEOUT = 300.0
+
+#: what each import button imports: (binding model, field of its last date)
+IMPORTS = {
+    "machines": ("coffee.machine", "import_machines_since"),
+    "beverages": ("coffee.product.product", "import_beverages_since"),
+    "users": ("coffee.res.partner", "import_users_since"),
+    "brews": ("coffee.brew", "import_brews_since"),
+}
+
+
+class CoffeeBackend(models.Model):
+    """A coffee machine reachable over its REST API.
+
+    The backend holds the connection settings and is the collection of the
+    connector's components: ``backend.work_on(model)`` gives the components
+    that import and export that model for this machine.
+    """
+
+    _name = "coffee.backend"
+    _inherit = ["connector.backend", "mail.thread"]
+    _description = "Coffee Machine Backend"
+    _order = "name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        default=lambda self: self.env.company,
+    )
+    location = fields.Char(
+        string="API Location",
+        required=True,
+        tracking=True,
+        help="Base URL of the machine's REST API, such as "
+        "https://coffee.example.com (the API lives under /api/v1).",
+    )
+    username = fields.Char(tracking=True)
+    password = fields.Char(groups=MANAGER_GROUP, copy=False)
+    api_key = fields.Char(
+        string="API Key",
+        groups=MANAGER_GROUP,
+        copy=False,
+        help="When set, the connector authenticates with this key "
+        "(Bearer token) instead of the username and password.",
+    )
+    timeout = fields.Float(
+        string="Timeout (s)",
+        default=10.0,
+        required=True,
+        help="Connect and read timeout of every HTTP request, in seconds.",
+    )
+    verify_ssl = fields.Boolean(
+        string="Verify TLS Certificate",
+        default=True,
+        groups=MANAGER_GROUP,
+        help="Switch off only for a machine with a self-signed certificate "
+        "on a trusted network.",
+    )
+
+    product_categ_id = fields.Many2one(
+        comodel_name="product.category",
+        string="Beverage Category",
+        help="Category of the products made from the machine's beverages.",
+    )
+    page_size = fields.Integer(
+        default=100,
+        required=True,
+        help="Records read per request, and imported per job (at most 500).",
+    )
+    import_overlap = fields.Integer(
+        string="Import Overlap (s)",
+        default=300,
+        required=True,
+        help="Each import asks for the records changed since the previous "
+        "import minus this many seconds, so that nothing changed while the "
+        "previous one ran is missed.",
+    )
+    import_machines_since = fields.Datetime(string="Machines Imported On")
+    import_beverages_since = fields.Datetime(string="Beverages Imported On")
+    import_users_since = fields.Datetime(string="Users Imported On")
+    import_brews_since = fields.Datetime(string="Brews Imported On")
+
+    machine_ids = fields.One2many("coffee.machine", "backend_id", string="Machines")
+    machine_count = fields.Integer(compute="_compute_counts")
+    beverage_count = fields.Integer(compute="_compute_counts")
+    user_count = fields.Integer(compute="_compute_counts")
+    brew_count = fields.Integer(compute="_compute_counts")
+    job_pending_count = fields.Integer(compute="_compute_job_counts")
+    job_failed_count = fields.Integer(compute="_compute_job_counts")
+
+    def _compute_counts(self):
+        counted = {
+            "machine_count": "coffee.machine",
+            "beverage_count": "coffee.product.product",
+            "user_count": "coffee.res.partner",
+            "brew_count": "coffee.brew",
+        }
+        for field, model in counted.items():
+            groups = dict(
+                self.env[model]
+                .with_context(active_test=False)
+                ._read_group([("backend_id", "in", self.ids)], ["backend_id"], ["__count"])
+            )
+            for backend in self:
+                backend[field] = groups.get(backend, 0)
+
+    def _compute_job_counts(self):
+        groups = self.env["queue.job"]._read_group(
+            [
+                ("coffee_backend_id", "in", self.ids),
+                ("state", "in", ("pending", "enqueued", "started", "wait_dependencies", "failed")),
+            ],
+            ["coffee_backend_id", "state"],
+            ["__count"],
+        )
+        for backend in self:
+            backend.job_pending_count = sum(
+                n for b, state, n in groups if b == backend and state != "failed"
+            )
+            backend.job_failed_count = sum(
+                n for b, state, n in groups if b == backend and state == "failed"
+            )
+
+    @api.constrains("page_size")
+    def _check_page_size(self):
+        for backend in self:
+            if not 1 <= backend.page_size <= 500:
+                raise ValidationError(
+                    self.env._("The page size must be between 1 and 500.")
+                )
+
+    @api.constrains("location")
+    def _check_location(self):
+        for backend in self:
+            parts = urlsplit((backend.location or "").strip())
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValidationError(
+                    self.env._(
+                        "The API location of %(backend)s must be an http:// or "
+                        "https:// URL with a host name, got %(location)r.",
+                        backend=backend.name,
+                        location=backend.location,
+                    )
+                )
+
+    @api.constrains("timeout")
+    def _check_timeout(self):
+        for backend in self:
+            if not MIN_TIMEOUT <= backend.timeout <= MAX_TIMEOUT:
+                raise ValidationError(
+                    self.env._(
+                        "The timeout of %(backend)s must be between %(low)s and "
+                        "%(high)s seconds.",
+                        backend=backend.name,
+                        low=MIN_TIMEOUT,
+                        high=MAX_TIMEOUT,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Connection
+    # ------------------------------------------------------------------
+
+    def _coffee_client(self):
+        """A :class:`CoffeeClient` for this backend's API.
+
+        Credentials are read as superuser: jobs run as the user who triggered
+        them, who may not see them.
+        """
+        self.ensure_one()
+        backend = self.sudo()
+        version = get_manifest("connector_coffee")["version"]
+        return CoffeeClient(
+            backend.location,
+            username=backend.username or None,
+            password=backend.password or None,
+            api_key=backend.api_key or None,
+            timeout=backend.timeout,
+            verify=backend.verify_ssl,
+            user_agent=f"connector_coffee/{version}",
+        )
+
+    @contextmanager
+    def work_on(self, model_name, **kwargs):
+        """Work context of the connector, with one HTTP client for all of it."""
+        with self._coffee_client() as client:
+            with super().work_on(model_name, coffee_client=client, **kwargs) as work:
+                yield work
+
+    def check_connection(self):
+        """Ask the machine for its status and say how it went.
+
+        :return: a notification action telling the machine's API version
+        :raise UserError: with the reason when the machine cannot be reached
+        """
+        self.ensure_one()
+        try:
+            with self._coffee_client() as client:
+                status = client.status()
+        except CoffeeError as err:
+            raise UserError(
+                self.env._(
+                    "Cannot connect to %(backend)s: %(error)s",
+                    backend=self.name,
+                    error=err,
+                )
+            ) from err
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Connection works"),
+                "message": self.env._(
+                    "%(backend)s answers: API version %(version)s, machine time "
+                    "%(time)s.",
+                    backend=self.name,
+                    version=status.get("api_version"),
+                    time=status.get("server_time"),
+                ),
+                "sticky": False,
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # Imports
+    # ------------------------------------------------------------------
+
+    def _import_since(self, what):
+        """Enqueue the import of the records changed since the last one.
+
+        The date moves only once the job is enqueued; the next import asks
+        from that date minus the overlap.
+        """
+        model, date_field = IMPORTS[what]
+        for backend in self:
+            started = fields.Datetime.now()
+            filters = {"per_page": backend.page_size}
+            since = backend[date_field]
+            if since:
+                since -= timedelta(seconds=backend.import_overlap)
+                filters["updated_since"] = format_datetime(since)
+            self.env[model].with_delay(
+                identity_key=identity_exact,
+                description=self.env._(
+                    "%(backend)s: import %(what)s",
+                    backend=backend.name,
+                    what=self.env[model]._description,
+                ),
+            ).import_batch(backend, filters=filters)
+            backend[date_field] = started
+        return True
+
+    def import_machines(self):
+        """Enqueue the import of the machines changed since the last one."""
+        return self._import_since("machines")
+
+    def import_beverages(self):
+        """Enqueue the import of the beverages changed since the last one."""
+        return self._import_since("beverages")
+
+    def import_users(self):
+        """Enqueue the import of the machine users changed since the last one."""
+        return self._import_since("users")
+
+    def import_brews(self):
+        """Enqueue the import of the brews changed since the last one."""
+        return self._import_since("brews")
+
+    def sync_all(self):
+        """Enqueue every import, dependencies first."""
+        for what in IMPORTS:
+            self._import_since(what)
+        return True
+
+    @api.model
+    def _scheduler_sync(self):
+        """Cron: synchronise every active backend."""
+        backends = self.search([])
+        _logger.info("coffee sync of %d backends", len(backends))
+        backends.sync_all()
+
+    def _job_store_values(self, job):
+        """File the backend's own jobs under it (queue_job hook)."""
+        return {"coffee_backend_id": self.id} if len(self) == 1 else {}
+
+    # ------------------------------------------------------------------
+    # Smart buttons
+    # ------------------------------------------------------------------
+
+    def _open(self, model, name, domain):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "list,form",
+            "domain": domain,
+            "context": {"default_backend_id": self.id},
+        }
+
+    def action_open_machines(self):
+        return self._open("coffee.machine", self.env._("Machines"), [("backend_id", "=", self.id)])
+
+    def action_open_beverages(self):
+        return self._open("coffee.product.product", self.env._("Beverages"), [("backend_id", "=", self.id)])
+
+    def action_open_users(self):
+        return self._open("coffee.res.partner", self.env._("Machine Users"), [("backend_id", "=", self.id)])
+
+    def action_open_brews(self):
+        action = self._open("coffee.brew", self.env._("Brews"), [("backend_id", "=", self.id)])
+        action["view_mode"] = "list,form,graph,pivot"
+        return action
+
+    def action_open_jobs(self):
+        action = self._open("queue.job", self.env._("Jobs"), [("coffee_backend_id", "=", self.id)])
+        action["context"] = {"search_default_pending": 1, "search_default_failed": 1}
+        return action

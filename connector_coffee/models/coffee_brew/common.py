@@ -1,0 +1,52 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+from odoo.addons.component.core import Component
+
+BREW_STATES = [
+    ("requested", "Requested"),
+    ("queued", "Queued"),
+    ("brewing", "Brewing"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class CoffeeBrew(models.Model):
+    """One coffee: poured by a machine, or asked for from Odoo."""
+
+    _name = "coffee.brew"
+    _inherit = ["coffee.binding"]
+    _description = "Coffee Brew"
+    _order = "requested_at desc, id desc"
+
+    name = fields.Char(compute="_compute_name")
+    machine_id = fields.Many2one(
+        "coffee.machine", string="Machine", ondelete="restrict", index=True
+    )
+    beverage_id = fields.Many2one(
+        "product.product", string="Beverage", ondelete="restrict", index=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Person", ondelete="set null", index=True
+    )
+    state = fields.Selection(BREW_STATES, default="requested", required=True)
+    requested_at = fields.Datetime(default=fields.Datetime.now, index=True)
+    finished_at = fields.Datetime()
+    failure_reason = fields.Char()
+
+    @api.depends("coffee_id", "beverage_id")
+    def _compute_name(self):
+        for brew in self:
+            number = brew.coffee_id or self.env._("new")
+            beverage = brew.beverage_id.display_name or self.env._("Coffee")
+            brew.name = f"{beverage} #{number}"
+
+
+class CoffeeBrewAdapter(Component):
+    _name = "coffee.brew.adapter"
+    _inherit = "coffee.adapter"
+    _apply_on = "coffee.brew"
+    _coffee_resource = "brews"

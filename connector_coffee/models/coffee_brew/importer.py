@@ -1,0 +1,45 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.addons.component.core import Component
+from odoo.addons.connector.components.mapper import mapping
+
+from ...components.mapper import coffee_to_m2o, parse_datetime
+
+
+class CoffeeBrewImportMapper(Component):
+    _name = "coffee.brew.import.mapper"
+    _inherit = "coffee.import.mapper"
+    _apply_on = "coffee.brew"
+
+    direct = [
+        ("state", "state"),
+        ("failure_reason", "failure_reason"),
+        (coffee_to_m2o("machine_id", "coffee.machine"), "machine_id"),
+        (
+            coffee_to_m2o("beverage_id", "coffee.product.product", unwrap=True),
+            "beverage_id",
+        ),
+        (
+            coffee_to_m2o("user_id", "coffee.res.partner", unwrap=True),
+            "partner_id",
+        ),
+    ]
+
+    @mapping
+    def dates(self, record):
+        return {
+            "requested_at": parse_datetime(record.get("requested_at")),
+            "finished_at": parse_datetime(record.get("finished_at")),
+        }
+
+
+class CoffeeBrewImporter(Component):
+    _name = "coffee.brew.importer"
+    _inherit = "coffee.record.importer"
+    _apply_on = "coffee.brew"
+
+    _dependencies = [
+        ("machine_id", "coffee.machine"),
+        ("beverage_id", "coffee.product.product"),
+        ("user_id", "coffee.res.partner"),
+    ]

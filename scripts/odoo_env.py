@@ -1,0 +1,356 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Find an installed Odoo 18 and give it a database to work on.
+
+Shared by ``run_tests.py``, ``demo.py`` and ``bench.py``. Nothing here knows
+a path of any one machine: Odoo is found through the interpreter named by
+``PYTHON``, else the one behind an ``odoo`` command on PATH, else ``python3``;
+PostgreSQL is the one named by ``ODOO_RC`` or the ``PG*`` settings, else a
+private throwaway cluster made with Debian's PostgreSQL binaries.
+"""
+
+import configparser
+import glob
+import hashlib
+import json
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_DIR = ROOT / ".run"
+VENV_DIR = ROOT / ".venv"
+ODOO_SERIES = 18
+OCA_ADDONS = [
+    "odoo-addon-component==18.0.*",
+    "odoo-addon-component_event==18.0.*",
+    "odoo-addon-queue_job==18.0.*",
+    "odoo-addon-connector==18.0.*",
+]
+# what the OCA wheels need besides Odoo itself (installed with --no-deps so
+# that pip never tries to fetch an ``odoo`` distribution it cannot find)
+OCA_ADDONS_DEPS = ["cachetools"]
+PG_USER = "odoo"
+
+
+def say(message):
+    """Write a progress line, flushed so that it interleaves with children."""
+    sys.stdout.write(f"==> {message}\n")
+    sys.stdout.flush()
+
+
+def warn(message):
+    """Write a warning that cannot be missed."""
+    bar = "!" * 72
+    sys.stdout.write(f"\n{bar}\n!! WARNING: {message}\n{bar}\n\n")
+    sys.stdout.flush()
+
+
+def free_port():
+    """Return a TCP port of 127.0.0.1 that nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --------------------------------------------------------------------------
+# Odoo
+# --------------------------------------------------------------------------
+
+
+def _python_behind(command):
+    """Return the interpreter named in the shebang of a script on PATH."""
+    path = shutil.which(command)
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as script:
+            first = script.readline().decode(errors="replace").strip()
+    except OSError:
+        return None
+    if not first.startswith("#!"):
+        return None
+    words = first[2:].split()
+    if words and os.path.basename(words[0]) == "env" and len(words) > 1:
+        return shutil.which(words[1])
+    return words[0] if words else None
+
+
+def _odoo_major(python):
+    """Return Odoo's major version importable by ``python``, or None."""
+    try:
+        out = subprocess.run(
+            [python, "-c", "import odoo.release as r; print(r.version_info[0])"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    try:
+        return int(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def find_odoo_python():
+    """Find the interpreter to run Odoo with.
+
+    :return: ``(python, reason)``: the interpreter that imports Odoo 18, or
+        ``(None, why not)``.
+    """
+    candidates = []
+    if os.environ.get("PYTHON"):
+        candidates.append(("PYTHON", os.environ["PYTHON"]))
+    behind = _python_behind("odoo")
+    if behind:
+        candidates.append(("the odoo command", behind))
+    candidates.append(("python3", shutil.which("python3") or sys.executable))
+    tried = []
+    for origin, python in candidates:
+        major = _odoo_major(python)
+        if major == ODOO_SERIES:
+            return python, f"Odoo 18 found through {origin} ({python})"
+        tried.append(
+            f"{origin} ({python}): "
+            + ("no importable odoo" if major is None else f"Odoo {major}")
+        )
+        if origin == "PYTHON":
+            break  # an explicit choice is not second-guessed
+    return None, "no Odoo 18 importable; tried " + "; ".join(tried)
+
+
+def _requirements_digest(*parts):
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode())
+    for name in ("requirements.txt", "test-requirements.txt"):
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_venv(base_python, with_odoo):
+    """Create or refresh ``.venv`` from the repository's requirement files.
+
+    With Odoo, the virtualenv sees the base interpreter's site-packages (where
+    Odoo is installed) and gets the OCA addons and pytest-odoo from PyPI.
+
+    :param base_python: interpreter the virtualenv is made from
+    :param with_odoo: whether to install the Odoo-side test requirements
+    :return: path of the virtualenv's python
+    """
+    python = VENV_DIR / "bin" / "python"
+    stamp = VENV_DIR / ".connector_coffee_stamp"
+    wanted = _requirements_digest(
+        os.path.realpath(base_python), str(with_odoo), *OCA_ADDONS
+    )
+    if python.exists() and stamp.exists() and stamp.read_text() == wanted:
+        return str(python)
+    say(f"setting up {VENV_DIR.name} from the repository's requirement files")
+    if VENV_DIR.exists():
+        shutil.rmtree(VENV_DIR)
+    subprocess.run(
+        [base_python, "-m", "venv", *(["--system-site-packages"] * with_odoo)]
+        + [str(VENV_DIR)],
+        check=True,
+    )
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run(
+        pip + ["-r", str(ROOT / "requirements.txt")]
+        + ["-r", str(ROOT / "test-requirements.txt")],
+        check=True,
+    )
+    if with_odoo:
+        subprocess.run(pip + ["pytest-odoo", *OCA_ADDONS_DEPS], check=True)
+        subprocess.run(pip + ["--no-deps", *OCA_ADDONS], check=True)
+    stamp.write_text(wanted)
+    return str(python)
+
+
+def addons_paths(python):
+    """Return the addons folders of the Odoo importable by ``python``.
+
+    Covers Odoo installed as a package (addons inside ``odoo/addons``), a
+    source tree (``addons/`` beside ``odoo/``) and the OCA wheels.
+    """
+    code = (
+        "import json, os, odoo, odoo.addons\n"
+        "base = os.path.dirname(odoo.__file__)\n"
+        "found = [os.path.join(base, 'addons'),"
+        " os.path.join(os.path.dirname(base), 'addons')]\n"
+        "found += list(odoo.addons.__path__)\n"
+        "print(json.dumps(found))\n"
+    )
+    out = subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, check=True
+    )
+    paths = []
+    for path in json.loads(out.stdout.strip().splitlines()[-1]):
+        path = os.path.realpath(path)
+        if path in paths or not os.path.isdir(path):
+            continue
+        if glob.glob(os.path.join(path, "*", "__manifest__.py")):
+            paths.append(path)
+    return paths
+
+
+# --------------------------------------------------------------------------
+# PostgreSQL
+# --------------------------------------------------------------------------
+
+
+def _pg_bindir():
+    """Return the folder of Debian's PostgreSQL server binaries, or None."""
+    on_path = shutil.which("initdb")
+    if on_path and shutil.which("pg_ctl"):
+        return os.path.dirname(os.path.realpath(on_path))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(p.split("/")[-3]) if p.split("/")[-3].isdigit() else 0,
+    )
+    return os.path.dirname(found[-1]) if found else None
+
+
+class PrivateCluster:
+    """A throwaway PostgreSQL cluster in a temporary folder.
+
+    It listens on 127.0.0.1 only, on a free port, trusts local connections
+    of the ``odoo`` role and is deleted on :meth:`stop`. PostgreSQL refuses
+    to run as root, so under root it runs as the unprivileged ``nobody``.
+    """
+
+    def __init__(self):
+        self.bindir = _pg_bindir()
+        self.folder = None
+        self.port = None
+        self._as_user = []
+
+    def _run(self, *args, **kwargs):
+        return subprocess.run(self._as_user + list(args), check=True, **kwargs)
+
+    def start(self):
+        """Create and start the cluster.
+
+        :return: the connection settings ``{host, port, user, password}``
+        """
+        if not self.bindir:
+            raise RuntimeError(
+                "no PostgreSQL server binaries found (initdb, pg_ctl): install "
+                "Debian's postgresql package or set ODOO_RC / PGHOST"
+            )
+        self.folder = tempfile.mkdtemp(prefix="coffee-pg-")
+        if os.geteuid() == 0:
+            nobody = pwd.getpwnam("nobody")
+            os.chown(self.folder, nobody.pw_uid, nobody.pw_gid)
+            self._as_user = ["runuser", "-u", "nobody", "--"]
+        self.port = free_port()
+        data = os.path.join(self.folder, "data")
+        self._run(
+            os.path.join(self.bindir, "initdb"),
+            "-D", data, "-U", PG_USER, "--auth=trust", "-E", "UTF8",
+            "--locale=C", "--no-sync",
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=60"
+        )
+        self._run(
+            os.path.join(self.bindir, "pg_ctl"),
+            "-D", data, "-o", options, "-l", os.path.join(self.folder, "log"),
+            "-w", "-s", "start",
+        )  # fmt: skip
+        return {"host": "127.0.0.1", "port": self.port, "user": PG_USER}
+
+    def stop(self):
+        """Stop the cluster and delete its folder."""
+        if not self.folder:
+            return
+        data = os.path.join(self.folder, "data")
+        if os.path.exists(os.path.join(data, "postmaster.pid")):
+            subprocess.run(
+                self._as_user
+                + [os.path.join(self.bindir, "pg_ctl"), "-D", data]
+                + ["-m", "fast", "-w", "-s", "stop"],
+                check=False,
+            )
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder = None
+
+
+def given_database_settings():
+    """Return the PostgreSQL settings given by ODOO_RC or PG*, or None."""
+    rc = os.environ.get("ODOO_RC")
+    if rc:
+        parser = configparser.ConfigParser()
+        parser.read(rc)
+        options = dict(parser.items("options")) if parser.has_section("options") else {}
+        settings = {
+            key: options[f"db_{key}"]
+            for key in ("host", "port", "user", "password")
+            if options.get(f"db_{key}") not in (None, "", "False")
+        }
+        return settings or {"from": "ODOO_RC"}
+    if any(os.environ.get(name) for name in ("PGHOST", "PGPORT", "PGUSER")):
+        settings = {
+            "host": os.environ.get("PGHOST"),
+            "port": os.environ.get("PGPORT"),
+            "user": os.environ.get("PGUSER"),
+            "password": os.environ.get("PGPASSWORD"),
+        }
+        return {key: value for key, value in settings.items() if value}
+    return None
+
+
+def write_config(path, db, addons, http_port=None, extra=None):
+    """Write the Odoo configuration file the scripts run with.
+
+    Options of ``ODOO_RC``, when given, are kept; the repository is added to
+    its addons path.
+
+    :param path: where to write the file
+    :param db: PostgreSQL settings (host, port, user, password)
+    :param addons: addons folders of the installed Odoo
+    :param http_port: port for Odoo's HTTP server on 127.0.0.1
+    :param extra: further options
+    """
+    parser = configparser.ConfigParser(interpolation=None)
+    rc = os.environ.get("ODOO_RC")
+    if rc:
+        parser.read(rc)
+    if not parser.has_section("options"):
+        parser.add_section("options")
+    options = parser["options"]
+    paths = [str(ROOT)] + [
+        p for p in options.get("addons_path", "").split(",") if p.strip()
+    ]
+    paths += addons
+    unique = []
+    for entry in paths:
+        entry = os.path.realpath(entry.strip())
+        if entry not in unique:
+            unique.append(entry)
+    options["addons_path"] = ",".join(unique)
+    for key in ("host", "port", "user", "password"):
+        if db.get(key):
+            options[f"db_{key}"] = str(db[key])
+    options.setdefault("data_dir", str(RUN_DIR / "filestore"))
+    options["http_interface"] = "127.0.0.1"
+    if http_port:
+        options["http_port"] = str(http_port)
+        options["gevent_port"] = str(free_port())
+    options.setdefault("list_db", "False")
+    for key, value in (extra or {}).items():
+        options[key] = str(value)
+    with open(path, "w") as handle:
+        parser.write(handle)
