@@ -44,18 +44,20 @@ class TierResult:
         return not self.failed and not self.problems
 
     def add_junit(self, path):
-        """Count the results of a pytest junit XML report."""
+        """Count the test cases of a pytest junit XML report.
+
+        Test cases are counted, not the suite's ``tests`` attribute, which
+        also counts each ``subTest``.
+        """
         if not os.path.exists(path):
             self.problems.append(f"pytest wrote no report ({path})")
             return
-        root = ET.parse(path).getroot()
-        suites = [root] if root.tag == "testsuite" else list(root)
-        for suite in suites:
-            tests = int(suite.get("tests", 0))
-            failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
-            skipped = int(suite.get("skipped", 0))
-            self.failed += failed
-            self.passed += tests - failed - skipped
+        for case in ET.parse(path).getroot().iter("testcase"):
+            outcomes = {child.tag for child in case}
+            if outcomes & {"failure", "error"}:
+                self.failed += 1
+            elif "skipped" not in outcomes:
+                self.passed += 1
 
     def summary(self):
         if self.skipped_reason:
