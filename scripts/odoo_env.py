@@ -354,3 +354,20 @@ def write_config(path, db, addons, http_port=None, extra=None):
         options[key] = str(value)
     with open(path, "w") as handle:
         parser.write(handle)
+
+
+def drop_database(python, config, database):
+    """Drop the test database (a private cluster goes away whole anyway)."""
+    code = (
+        "import sys, odoo\n"
+        "from odoo.tools import config\n"
+        "config.parse_config(['-c', sys.argv[1]])\n"
+        "import odoo.service.db as db\n"
+        "if sys.argv[2] in db.list_dbs(True):\n"
+        "    db.exp_drop(sys.argv[2])\n"
+    )
+    subprocess.run(
+        [python, "-c", code, config, database],
+        capture_output=True,
+        check=False,
+    )

@@ -134,7 +134,7 @@ def tier_b(python, pytest_args):
             extra={"without_demo": "all"},
         )
         database = f"coffee_test_{os.getpid()}"
-        stack.callback(drop_database, python, config, database)
+        stack.callback(odoo_env.drop_database, python, config, database)
         bad = install_addon(python, config, database)
         if bad:
             result.problems.append("the install log has warnings or errors")
@@ -158,23 +158,6 @@ def tier_b(python, pytest_args):
         if code not in (0, 1) and not result.failed:
             result.problems.append(f"pytest-odoo exited with {code}")
     return result
-
-
-def drop_database(python, config, database):
-    """Drop the test database (a private cluster goes away whole anyway)."""
-    code = (
-        "import sys, odoo\n"
-        "from odoo.tools import config\n"
-        "config.parse_config(['-c', sys.argv[1]])\n"
-        "import odoo.service.db as db\n"
-        "if sys.argv[2] in db.list_dbs(True):\n"
-        "    db.exp_drop(sys.argv[2])\n"
-    )
-    subprocess.run(
-        [python, "-c", code, config, database],
-        capture_output=True,
-        check=False,
-    )
 
 
 def main(argv=None):

@@ -1,0 +1,266 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The demo: ``make demo`` (``make demo SERVE=1`` keeps Odoo serving).
+
+Starts PostgreSQL (as ``make test`` does) and the coffee machine simulator on
+127.0.0.1, creates a fresh database with the addon and a backend pointing at
+the simulator, runs a full synchronisation through real queue_job jobs
+(Odoo's HTTP server with queue_job's job runner), shows the progress, prints
+what was imported, and stops.
+"""
+
+import argparse
+import configparser
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+
+import odoo_env
+from odoo_env import ROOT, RUN_DIR, say, warn
+
+DATABASE = "coffee_demo"
+SIM_USER, SIM_PASSWORD = "demo", "demo"
+SIM_SIZES = {"machines": 6, "beverages": 10, "users": 25, "brews": 2000}
+SYNC_TIMEOUT = 600
+MODELS = {
+    "machines": "coffee_machine",
+    "beverages": "coffee_product_product",
+    "users": "coffee_res_partner",
+    "brews": "coffee_brew",
+}
+
+HOW_TO_INSTALL_ODOO = """\
+The demo needs Odoo 18.0, importable by Python, and found through:
+  - the interpreter named by PYTHON (make demo PYTHON=/path/to/python), else
+  - the interpreter behind an `odoo` command on PATH, else
+  - python3.
+Odoo 18.0 is not on PyPI: install it from its source (github.com/odoo/odoo,
+branch 18.0) with `pip install <odoo source folder>` after its
+requirements.txt, or use your existing Odoo 18 and point the demo at it with
+PYTHON and, for its database and addons path, ODOO_RC=/path/to/odoo.conf.
+"""
+
+SETUP_SCRIPT = """
+backend = env["coffee.backend"].create({
+    "name": "Demo coffee machine",
+    "location": %(location)r,
+    "username": %(username)r,
+    "password": %(password)r,
+    "page_size": 200,
+})
+backend.sync_all()
+env.cr.commit()
+print("backend", backend.id)
+"""
+
+
+def start_simulator(python):
+    """Start the simulator on a free port; return (process, url)."""
+    port = odoo_env.free_port()
+    cmd = [
+        python, "-m", "coffee_api.simulator", "--host", "127.0.0.1",
+        "--port", str(port), "--username", SIM_USER, "--password", SIM_PASSWORD,
+        "--seed", "1", "--brew-seconds", "30",
+    ] + [f"--{key}={value}" for key, value in SIM_SIZES.items()]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT / "connector_coffee", stdout=subprocess.PIPE, text=True
+    )
+    line = proc.stdout.readline().strip()
+    if not line.startswith("Coffee machine simulator serving on "):
+        proc.kill()
+        raise RuntimeError(f"the simulator did not start: {line!r}")
+    return proc, line.rsplit(" ", 1)[-1]
+
+
+def stop_process(proc):
+    """Stop a child process, politely first."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def odoo(python, config, *args, **kwargs):
+    """Run an Odoo command and return the finished process."""
+    return subprocess.run(
+        [python, "-m", "odoo", *args, "-c", config],
+        cwd=ROOT,
+        text=True,
+        check=False,
+        **kwargs,
+    )
+
+
+class Progress:
+    """Reads the demo database to show how the sync goes."""
+
+    def __init__(self, config):
+        import psycopg2  # from the Odoo installation
+
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(config)
+        options = parser["options"]
+        params = {"dbname": DATABASE}
+        for key in ("host", "port", "user", "password"):
+            value = options.get(f"db_{key}")
+            if value and value != "False":
+                params[key] = value
+        self.conn = psycopg2.connect(**params)
+        self.conn.autocommit = True
+
+    def jobs(self):
+        with self.conn.cursor() as cr:
+            cr.execute(
+                "SELECT state, count(*) FROM queue_job "
+                "WHERE channel LIKE 'root.coffee%%' GROUP BY state"
+            )
+            return dict(cr.fetchall())
+
+    def counts(self):
+        result = {}
+        with self.conn.cursor() as cr:
+            for what, table in MODELS.items():
+                cr.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
+                result[what] = cr.fetchone()[0]
+        return result
+
+    def failures(self):
+        with self.conn.cursor() as cr:
+            cr.execute(
+                "SELECT name, exc_message FROM queue_job "
+                "WHERE channel LIKE 'root.coffee%%' AND state = 'failed' LIMIT 5"
+            )
+            return cr.fetchall()
+
+
+def wait_for_sync(progress):
+    """Show progress until no coffee job is left to run; return job counts."""
+    started = time.monotonic()
+    last = None
+    while time.monotonic() - started < SYNC_TIMEOUT:
+        jobs, counts = progress.jobs(), progress.counts()
+        line = "jobs " + ", ".join(f"{k}={v}" for k, v in sorted(jobs.items()))
+        line += " | " + ", ".join(f"{k}={v}" for k, v in counts.items())
+        if line != last:
+            say(line)
+            last = line
+        waiting = sum(
+            jobs.get(state, 0)
+            for state in ("pending", "enqueued", "started", "wait_dependencies")
+        )
+        if jobs and not waiting:
+            return jobs
+        time.sleep(1)
+    raise RuntimeError(f"the sync did not finish within {SYNC_TIMEOUT} s")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--serve", action="store_true", help="keep Odoo serving on 127.0.0.1:8069"
+    )
+    args = parser.parse_args(argv)
+    RUN_DIR.mkdir(exist_ok=True)
+
+    odoo_python, reason = odoo_env.find_odoo_python()
+    if not odoo_python:
+        warn(f"no Odoo 18 to run the demo with: {reason}")
+        sys.stdout.write(HOW_TO_INSTALL_ODOO)
+        return 2
+    say(reason)
+    python = odoo_env.ensure_venv(odoo_python, with_odoo=True)
+
+    with ExitStack() as stack:
+        db = odoo_env.given_database_settings()
+        if db is None:
+            cluster = odoo_env.PrivateCluster()
+            db = cluster.start()
+            stack.callback(cluster.stop)
+            say(f"private PostgreSQL cluster on 127.0.0.1:{db['port']}")
+        sim, location = start_simulator(python)
+        stack.callback(stop_process, sim)
+        say(f"coffee machine simulator on {location}")
+
+        http_port = 8069 if args.serve else odoo_env.free_port()
+        config = str(RUN_DIR / "demo.conf")
+        odoo_env.write_config(
+            config,
+            db,
+            odoo_env.addons_paths(python),
+            http_port=http_port,
+            extra={
+                "db_name": DATABASE,
+                "dbfilter": f"^{DATABASE}$",
+                "without_demo": "all",
+                "max_cron_threads": 0,
+                "workers": 0,
+            },
+        )
+        with open(config, "a") as handle:
+            handle.write("\n[queue_job]\nchannels = root:2,root.coffee.pour:1\n")
+
+        say(f"creating a fresh database {DATABASE!r} with connector_coffee")
+        odoo_env.drop_database(python, config, DATABASE)
+        install = odoo(
+            python, config, "-d", DATABASE, "-i", "connector_coffee",
+            "--stop-after-init", "--log-level=warn",
+        )  # fmt: skip
+        if install.returncode:
+            raise RuntimeError("installing connector_coffee failed")
+
+        say("creating a backend on the simulator and enqueuing a full sync")
+        script = SETUP_SCRIPT % {
+            "location": location,
+            "username": SIM_USER,
+            "password": SIM_PASSWORD,
+        }
+        setup = odoo(
+            python, config, "shell", "-d", DATABASE, "--no-http",
+            "--log-level=warn", input=script, capture_output=True,
+        )  # fmt: skip
+        if "backend" not in setup.stdout:
+            sys.stdout.write(setup.stdout + setup.stderr)
+            raise RuntimeError("creating the demo backend failed")
+
+        say("starting Odoo with queue_job's job runner")
+        server = subprocess.Popen(
+            [
+                python, "-m", "odoo", "-c", config, "-d", DATABASE,
+                "--load=base,web,queue_job", "--log-level=warn",
+            ],
+            cwd=ROOT,
+        )  # fmt: skip
+        stack.callback(stop_process, server)
+        progress = Progress(config)
+        jobs = wait_for_sync(progress)
+        counts = progress.counts()
+
+        sys.stdout.write("\nImported from the coffee machine:\n")
+        for what, count in counts.items():
+            sys.stdout.write(f"  {what:<10} {count:>6} (machine has {SIM_SIZES[what]})\n")
+        sys.stdout.write(
+            f"Jobs: {jobs.get('done', 0)} done, {jobs.get('failed', 0)} failed\n"
+        )
+        for name, message in progress.failures():
+            sys.stdout.write(f"  failed: {name}: {message}\n")
+        complete = all(counts[w] >= SIM_SIZES[w] for w in ("machines", "brews"))
+        if args.serve:
+            sys.stdout.write(
+                f"\nOdoo serves the demo on http://127.0.0.1:{http_port} "
+                "(login admin, password admin). Ctrl-C stops it.\n"
+            )
+            sys.stdout.flush()
+            try:
+                server.wait()
+            except KeyboardInterrupt:
+                pass
+        return 0 if complete and not jobs.get("failed") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
