@@ -7,11 +7,8 @@
     "category": "Connector",
     "website": "https://github.com/OCA/connector",
     "author": "Odoo Community Association (OCA)",
-    "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "application": False,
-    "installable": True,
     "external_dependencies": {"python": ["requests"]},
     "depends": ["connector", "product"],
     "data": [

@@ -11,7 +11,6 @@ what was imported, and stops.
 
 import argparse
 import configparser
-import os
 import signal
 import subprocess
 import sys
@@ -125,7 +124,7 @@ class Progress:
         result = {}
         with self.conn.cursor() as cr:
             for what, table in MODELS.items():
-                cr.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
+                cr.execute(f"SELECT count(*) FROM {table}")
                 result[what] = cr.fetchone()[0]
         return result
 
@@ -242,7 +241,9 @@ def main(argv=None):
 
         sys.stdout.write("\nImported from the coffee machine:\n")
         for what, count in counts.items():
-            sys.stdout.write(f"  {what:<10} {count:>6} (machine has {SIM_SIZES[what]})\n")
+            sys.stdout.write(
+                f"  {what:<10} {count:>6} (machine has {SIM_SIZES[what]})\n"
+            )
         sys.stdout.write(
             f"Jobs: {jobs.get('done', 0)} done, {jobs.get('failed', 0)} failed\n"
         )

@@ -20,7 +20,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,9 +162,17 @@ def ensure_venv(base_python, with_odoo):
         + [str(VENV_DIR)],
         check=True,
     )
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    pip = [
+        str(python),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]
     subprocess.run(
-        pip + ["-r", str(ROOT / "requirements.txt")]
+        pip
+        + ["-r", str(ROOT / "requirements.txt")]
         + ["-r", str(ROOT / "test-requirements.txt")],
         check=True,
     )

@@ -93,9 +93,7 @@ def install_addon(python, config, database):
         python, "-m", "odoo", "-c", config, "-d", database, "-i", ADDON,
         "--stop-after-init", "--log-level=info", "--max-cron-threads=0",
     ]  # fmt: skip
-    proc = subprocess.run(
-        cmd, cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     log_path = RUN_DIR / "install.log"
     log_path.write_text(proc.stdout + proc.stderr)
     bad = [

@@ -15,7 +15,6 @@ class QueueJob(models.Model):
 
     coffee_backend_id = fields.Many2one(
         comodel_name="coffee.backend",
-        string="Coffee Backend",
         readonly=True,
         index="btree_not_null",
         ondelete="set null",

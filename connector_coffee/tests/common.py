@@ -21,7 +21,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 if not hasattr(odoo_tests_common, "SETATTR_SOURCES"):
     odoo_tests_common.SETATTR_SOURCES = {}
 
-from odoo.addons.queue_job.tests.common import trap_jobs  # noqa: E402
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..coffee_api.simulator import CoffeeSimulator
 

@@ -16,10 +16,18 @@ class TestBackend(CoffeeCase):
         self.assertTrue(self.backend.active)
         self.assertTrue(self.backend.verify_ssl)
         self.assertEqual(self.backend.company_id, self.env.company)
-        self.assertIn("coffee.backend", self.env.registry.get("connector.backend")._inherit_children)
+        self.assertIn(
+            "coffee.backend",
+            self.env.registry.get("connector.backend")._inherit_children,
+        )
 
     def test_location_must_be_an_http_url(self):
-        for location in ("ftp://machine", "machine.local", "http://", "javascript:alert(1)"):
+        for location in (
+            "ftp://machine",
+            "machine.local",
+            "http://",
+            "javascript:alert(1)",
+        ):
             with self.subTest(location=location), self.assertRaises(ValidationError):
                 self.backend.location = location
                 self.backend.flush_recordset()
@@ -38,12 +46,16 @@ class TestBackend(CoffeeCase):
                 self.env["coffee.machine"].create(dict(values, name="B"))
         other = self.backend.copy({"name": "Other machine room"})
         # the same machine id on another backend is another record
-        self.assertTrue(self.env["coffee.machine"].create(dict(values, backend_id=other.id)))
+        self.assertTrue(
+            self.env["coffee.machine"].create(dict(values, backend_id=other.id))
+        )
 
     def test_secrets_readable_by_managers_only(self):
         self.backend.api_key = SIM_API_KEY
         manager = new_test_user(
-            self.env, "coffee_manager", "base.group_user,connector_coffee.coffee_connector_group_manager"
+            self.env,
+            "coffee_manager",
+            "base.group_user,connector_coffee.coffee_connector_group_manager",
         )
         self.assertEqual(self.backend.with_user(manager).password, SIM_PASSWORD)
         user = new_test_user(self.env, "coffee_employee", "base.group_user")
@@ -58,8 +70,14 @@ class TestBackend(CoffeeCase):
             self.backend.with_user(portal).read(["name"])
 
     def test_connector_manager_is_coffee_manager(self):
-        user = new_test_user(self.env, "conn_manager", "base.group_user,connector.group_connector_manager")
-        self.assertTrue(user.has_group("connector_coffee.coffee_connector_group_manager"))
+        user = new_test_user(
+            self.env,
+            "conn_manager",
+            "base.group_user,connector.group_connector_manager",
+        )
+        self.assertTrue(
+            user.has_group("connector_coffee.coffee_connector_group_manager")
+        )
 
     def test_check_connection_success(self):
         action = self.backend.check_connection()
@@ -68,7 +86,9 @@ class TestBackend(CoffeeCase):
         self.assertNotIn(SIM_PASSWORD, str(action))
 
     def test_check_connection_with_api_key(self):
-        self.backend.write({"username": False, "password": False, "api_key": SIM_API_KEY})
+        self.backend.write(
+            {"username": False, "password": False, "api_key": SIM_API_KEY}
+        )
         self.assertEqual(self.backend.check_connection()["params"]["type"], "success")
 
     def test_check_connection_bad_credentials(self):

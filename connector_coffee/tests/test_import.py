@@ -9,6 +9,7 @@ from odoo.addons.queue_job.job import identity_exact
 
 from ..components.mapper import parse_datetime
 from ..exception import CoffeeSyncError
+from ..models.coffee_binding.common import job_key
 from .common import CoffeeCase
 
 
@@ -22,11 +23,15 @@ class TestImport(CoffeeCase):
         self.assertEqual(binding.beans_level, record["beans_level"])
         self.assertEqual(binding.milk_level, record["milk_level"])
         self.assertAlmostEqual(binding.temperature, record["temperature"], places=1)
-        self.assertEqual(binding.coffee_updated_at, parse_datetime(record["updated_at"]))
+        self.assertEqual(
+            binding.coffee_updated_at, parse_datetime(record["updated_at"])
+        )
 
     def bindings(self, model):
-        return self.env[model].with_context(active_test=False).search(
-            [("backend_id", "=", self.backend.id)]
+        return (
+            self.env[model]
+            .with_context(active_test=False)
+            .search([("backend_id", "=", self.backend.id)])
         )
 
     def test_import_machines_enqueues_one_batch_job(self):
@@ -46,7 +51,9 @@ class TestImport(CoffeeCase):
         self.assertEqual(run.count, 1)
         machines = self.bindings("coffee.machine")
         records = self.simulator.records("machines")
-        self.assertEqual(sorted(machines.mapped("coffee_id")), [r["id"] for r in records])
+        self.assertEqual(
+            sorted(machines.mapped("coffee_id")), [r["id"] for r in records]
+        )
         for record in records:
             binding = machines.filtered(lambda m, r=record: m.coffee_id == r["id"])
             self.assert_machine_matches(binding, record)
@@ -114,7 +121,9 @@ class TestImport(CoffeeCase):
             if record["user_id"]:
                 self.assertEqual(brew.partner_id, users[record["user_id"]].odoo_id)
             self.assertEqual(brew.requested_at, parse_datetime(record["requested_at"]))
-            self.assertEqual(brew.finished_at or None, parse_datetime(record["finished_at"]) or None)
+            self.assertEqual(
+                brew.finished_at or None, parse_datetime(record["finished_at"]) or None
+            )
 
     def test_import_costs_one_request_per_page(self):
         self.simulator.reset_counters()
@@ -129,7 +138,12 @@ class TestImport(CoffeeCase):
         self.sync("machines", "beverages", "users", "brews")
         before = {
             model: {b.id: b.write_date for b in self.bindings(model)}
-            for model in ("coffee.machine", "coffee.product.product", "coffee.res.partner", "coffee.brew")
+            for model in (
+                "coffee.machine",
+                "coffee.product.product",
+                "coffee.res.partner",
+                "coffee.brew",
+            )
         }
         # forget the last import dates: the machine sends everything again
         self.backend.write(
@@ -141,9 +155,13 @@ class TestImport(CoffeeCase):
             }
         )
         self.env.flush_all()
-        self.env.cr.execute("UPDATE coffee_brew SET write_date = write_date - interval '1 hour'")
+        self.env.cr.execute(
+            "UPDATE coffee_brew SET write_date = write_date - interval '1 hour'"
+        )
         self.env.invalidate_all()
-        before["coffee.brew"] = {b.id: b.write_date for b in self.bindings("coffee.brew")}
+        before["coffee.brew"] = {
+            b.id: b.write_date for b in self.bindings("coffee.brew")
+        }
         self.sync("machines", "beverages", "users", "brews")
         for model, dates in before.items():
             after = {b.id: b.write_date for b in self.bindings(model)}
@@ -152,9 +170,13 @@ class TestImport(CoffeeCase):
     def test_changed_record_is_updated_on_next_run(self):
         self.sync("machines")
         machine = self.simulator.records("machines")[0]
-        self.simulator.update_record("machines", machine["id"], water_level=3, state="error")
+        self.simulator.update_record(
+            "machines", machine["id"], water_level=3, state="error"
+        )
         run = self.sync("machines")
-        binding = self.bindings("coffee.machine").filtered(lambda m: m.coffee_id == machine["id"])
+        binding = self.bindings("coffee.machine").filtered(
+            lambda m: m.coffee_id == machine["id"]
+        )
         self.assertEqual(binding.water_level, 3)
         self.assertEqual(binding.state, "error")
         self.assertEqual(run.count, 1)
@@ -170,7 +192,9 @@ class TestImport(CoffeeCase):
 
     def test_new_brew_on_the_machine_brings_its_user(self):
         self.sync("machines", "beverages", "brews")
-        user = self.simulator.add_record("users", name="New Colleague", email="new@example.com")
+        user = self.simulator.add_record(
+            "users", name="New Colleague", email="new@example.com"
+        )
         brew = self.simulator.add_record(
             "brews",
             machine_id=self.simulator.records("machines")[0]["id"],
@@ -179,7 +203,9 @@ class TestImport(CoffeeCase):
         )
         self.simulator.reset_counters()
         self.sync("brews")
-        binding = self.bindings("coffee.brew").filtered(lambda b: b.coffee_id == brew["id"])
+        binding = self.bindings("coffee.brew").filtered(
+            lambda b: b.coffee_id == brew["id"]
+        )
         self.assertEqual(binding.partner_id.name, "New Colleague")
         self.assertEqual(self.simulator.counters().get("GET /users/{id}"), 1)
 
@@ -246,7 +272,9 @@ class TestImport(CoffeeCase):
                 "state": "failed",
                 "exc_message": "the machine said no",
                 "coffee_backend_id": self.backend.id,
-                "coffee_record_key": f"coffee.machine:{self.backend.id}:{binding.coffee_id}",
+                "coffee_record_key": job_key(
+                    "coffee.machine", self.backend.id, binding.coffee_id
+                ),
                 "date_created": fields.Datetime.now(),
             }
         )

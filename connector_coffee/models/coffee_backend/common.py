@@ -123,7 +123,9 @@ class CoffeeBackend(models.Model):
             groups = dict(
                 self.env[model]
                 .with_context(active_test=False)
-                ._read_group([("backend_id", "in", self.ids)], ["backend_id"], ["__count"])
+                ._read_group(
+                    [("backend_id", "in", self.ids)], ["backend_id"], ["__count"]
+                )
             )
             for backend in self:
                 backend[field] = groups.get(backend, 0)
@@ -132,7 +134,11 @@ class CoffeeBackend(models.Model):
         groups = self.env["queue.job"]._read_group(
             [
                 ("coffee_backend_id", "in", self.ids),
-                ("state", "in", ("pending", "enqueued", "started", "wait_dependencies", "failed")),
+                (
+                    "state",
+                    "in",
+                    ("pending", "enqueued", "started", "wait_dependencies", "failed"),
+                ),
             ],
             ["coffee_backend_id", "state"],
             ["__count"],
@@ -300,7 +306,7 @@ class CoffeeBackend(models.Model):
     @api.model
     def _scheduler_sync(self):
         """Cron: synchronise every active backend."""
-        backends = self.search([])
+        backends = self.search([("active", "=", True)])
         _logger.info("coffee sync of %d backends", len(backends))
         backends.sync_all()
 
@@ -323,20 +329,34 @@ class CoffeeBackend(models.Model):
         }
 
     def action_open_machines(self):
-        return self._open("coffee.machine", self.env._("Machines"), [("backend_id", "=", self.id)])
+        return self._open(
+            "coffee.machine", self.env._("Machines"), [("backend_id", "=", self.id)]
+        )
 
     def action_open_beverages(self):
-        return self._open("coffee.product.product", self.env._("Beverages"), [("backend_id", "=", self.id)])
+        return self._open(
+            "coffee.product.product",
+            self.env._("Beverages"),
+            [("backend_id", "=", self.id)],
+        )
 
     def action_open_users(self):
-        return self._open("coffee.res.partner", self.env._("Machine Users"), [("backend_id", "=", self.id)])
+        return self._open(
+            "coffee.res.partner",
+            self.env._("Machine Users"),
+            [("backend_id", "=", self.id)],
+        )
 
     def action_open_brews(self):
-        action = self._open("coffee.brew", self.env._("Brews"), [("backend_id", "=", self.id)])
+        action = self._open(
+            "coffee.brew", self.env._("Brews"), [("backend_id", "=", self.id)]
+        )
         action["view_mode"] = "list,form,graph,pivot"
         return action
 
     def action_open_jobs(self):
-        action = self._open("queue.job", self.env._("Jobs"), [("coffee_backend_id", "=", self.id)])
+        action = self._open(
+            "queue.job", self.env._("Jobs"), [("coffee_backend_id", "=", self.id)]
+        )
         action["context"] = {"search_default_pending": 1, "search_default_failed": 1}
         return action

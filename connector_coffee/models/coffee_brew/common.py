@@ -23,12 +23,8 @@ class CoffeeBrew(models.Model):
     _order = "requested_at desc, id desc"
 
     name = fields.Char(compute="_compute_name")
-    machine_id = fields.Many2one(
-        "coffee.machine", string="Machine", ondelete="restrict", index=True
-    )
-    beverage_id = fields.Many2one(
-        "product.product", string="Beverage", ondelete="restrict", index=True
-    )
+    machine_id = fields.Many2one("coffee.machine", ondelete="restrict", index=True)
+    beverage_id = fields.Many2one("product.product", ondelete="restrict", index=True)
     partner_id = fields.Many2one(
         "res.partner", string="Person", ondelete="set null", index=True
     )
