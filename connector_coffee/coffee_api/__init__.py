@@ -1,0 +1,31 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Pure Python client (and simulator) of the coffee machine REST API v1.
+
+Imports nothing from Odoo. The simulator is not imported here: import
+``coffee_api.simulator`` explicitly.
+"""
+
+__version__ = "18.0.1.0.0"
+
+from .errors import (
+    CoffeeAuthError,
+    CoffeeBadRequestError,
+    CoffeeConfigurationError,
+    CoffeeConflictError,
+    CoffeeConnectionError,
+    CoffeeError,
+    CoffeeMachineBusyError,
+    CoffeeNotFoundError,
+    CoffeePermanentError,
+    CoffeeProtocolError,
+    CoffeeRateLimitError,
+    CoffeeRetryableError,
+    CoffeeServerError,
+    CoffeeTeapotError,
+    CoffeeTimeoutError,
+    CoffeeValidationError,
+    error_from_response,
+)
+from .signature import SIGNATURE_HEADER, sign, verify_signature
+from .client import RESOURCES, CoffeeClient

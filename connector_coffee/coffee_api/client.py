@@ -1,0 +1,489 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""HTTP client of the coffee machine REST API v1."""
+
+import base64
+import logging
+import time
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+import requests
+
+from . import __version__
+from .errors import (
+    CoffeeConfigurationError,
+    CoffeeConnectionError,
+    CoffeeProtocolError,
+    CoffeeTimeoutError,
+    error_from_response,
+)
+
+_logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+RESOURCES = ("machines", "beverages", "users", "brews")
+MAX_PER_PAGE = 500
+SECRET_MASK = "********"
+# shorter secrets are not masked: masking a common word garbles messages
+MIN_SCRUB_LENGTH = 8
+
+
+def format_updated_since(value):
+    """Normalize an ``updated_since`` filter to an ISO 8601 UTC string.
+
+    :param value: None, a datetime (naive means UTC) or an ISO 8601 string
+    :return: None or an ISO 8601 string
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, str):
+        return value.strip()
+    raise TypeError(f"updated_since must be a datetime or a string, not {value!r}")
+
+
+def validate_location(location):
+    """Check and normalize the base URL of a coffee machine.
+
+    :param location: e.g. ``http://127.0.0.1:8089`` (trailing slashes tolerated)
+    :return: the location without trailing slash
+    :raise CoffeeConfigurationError: when the URL is unusable
+    """
+    if not isinstance(location, str) or not location.strip():
+        raise CoffeeConfigurationError(
+            "The location of the coffee machine is empty. "
+            "Set it to a URL like http://coffee.example.com:8089."
+        )
+    location = location.strip().rstrip("/")
+    try:
+        parts = urlsplit(location)
+        port = parts.port  # raises ValueError on a bad port
+    except ValueError as exc:
+        raise CoffeeConfigurationError(
+            f"The location of the coffee machine is not a valid URL ({exc})."
+        ) from None
+    if port == 0:
+        raise CoffeeConfigurationError(
+            "The location of the coffee machine has an invalid port 0."
+        )
+    if parts.scheme not in ("http", "https"):
+        raise CoffeeConfigurationError(
+            "The location of the coffee machine must start with http:// or "
+            "https://, e.g. http://coffee.example.com:8089."
+        )
+    if parts.username or parts.password:
+        raise CoffeeConfigurationError(
+            "The location of the coffee machine must not contain credentials; "
+            "set the username/password or API key fields of the backend instead."
+        )
+    if not parts.hostname:
+        raise CoffeeConfigurationError(
+            "The location of the coffee machine has no host name, "
+            "e.g. http://coffee.example.com:8089."
+        )
+    if parts.query or parts.fragment:
+        raise CoffeeConfigurationError(
+            "The location of the coffee machine must not contain a query string "
+            "or a fragment."
+        )
+    return location
+
+
+def _check_resource(resource):
+    """Validate a resource name.
+
+    :param resource: one of :data:`RESOURCES`
+    :return: the resource
+    :raise ValueError: for any other name
+    """
+    if resource not in RESOURCES:
+        raise ValueError(
+            f"Unknown coffee machine resource {resource!r}; "
+            f"expected one of {', '.join(RESOURCES)}."
+        )
+    return resource
+
+
+def _check_id(record_id):
+    """Validate a record id.
+
+    :param record_id: a positive integer (or its string form)
+    :return: the id as int
+    :raise ValueError: otherwise
+    """
+    try:
+        value = int(record_id)
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid record id {record_id!r}.") from None
+    if value < 1 or isinstance(record_id, bool):
+        raise ValueError(f"Invalid record id {record_id!r}.")
+    return value
+
+
+class CoffeeClient:
+    """Client of the coffee machine REST API v1.
+
+    No automatic retries: transient failures raise a
+    :class:`~.errors.CoffeeRetryableError` that the caller (a queue job)
+    retries.
+
+    :param location: base URL of the machine, e.g. ``http://127.0.0.1:8089``
+    :param username: HTTP Basic user name (used when no api_key)
+    :param password: HTTP Basic password
+    :param api_key: API key sent as ``Authorization: Bearer <key>``
+    :param timeout: seconds, as a float (connect and read) or a tuple
+    :param verify: TLS verification, passed to requests
+    :param user_agent: ``User-Agent`` header; default ``connector-coffee/<ver>``
+    :param session: a ``requests.Session`` to use (not closed by :meth:`close`)
+    """
+
+    def __init__(
+        self,
+        location,
+        username=None,
+        password=None,
+        api_key=None,
+        timeout=10.0,
+        verify=True,
+        user_agent=None,
+        session=None,
+    ):
+        self.location = validate_location(location)
+        self.api_url = self.location + API_PREFIX
+        self.api_path = urlsplit(self.api_url).path
+        self.username = username
+        self._password = password
+        self._api_key = api_key
+        self.timeout = self._normalize_timeout(timeout)
+        self.verify = verify
+        self.user_agent = user_agent or f"connector-coffee/{__version__}"
+        self._own_session = session is None
+        self.session = session if session is not None else requests.Session()
+
+    def __repr__(self):
+        return f"<CoffeeClient {self.location}>"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        self.close()
+
+    @staticmethod
+    def _normalize_timeout(timeout):
+        """Return the timeout as a (connect, read) tuple.
+
+        :param timeout: a number or a 2-tuple of numbers
+        :return: a tuple of two floats
+        """
+        if isinstance(timeout, list | tuple):
+            connect, read = timeout
+            return (float(connect), float(read))
+        if timeout is None:
+            raise CoffeeConfigurationError("A timeout is required.")
+        return (float(timeout), float(timeout))
+
+    def close(self):
+        """Close the HTTP session if the client created it."""
+        if self._own_session and self.session is not None:
+            self.session.close()
+
+    # -- low level ---------------------------------------------------------
+
+    def _auth_headers(self):
+        """Return the Authorization header (api key first, else Basic).
+
+        :return: dict of headers
+        """
+        if self._api_key:
+            return {"Authorization": f"Bearer {self._api_key}"}
+        if self.username or self._password:
+            raw = f"{self.username or ''}:{self._password or ''}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
+        return {}
+
+    def _scrub(self, text):
+        """Remove the secrets of this client from a text.
+
+        :param text: any text
+        :return: the text with the password and api key masked
+        """
+        for secret in (self._password, self._api_key):
+            if secret and len(str(secret)) >= MIN_SCRUB_LENGTH:
+                text = text.replace(str(secret), SECRET_MASK)
+        return text
+
+    def _send(self, method, path, params=None, json_body=None, headers=None):
+        """Send one request, mapping transport failures to coffee errors.
+
+        :return: the ``requests.Response``
+        """
+        all_headers = {"Accept": "application/json", "User-Agent": self.user_agent}
+        all_headers.update(headers or {})
+        all_headers.update(self._auth_headers())
+        request_line = f"{method} {self.api_path}{path}"
+        try:
+            return self.session.request(
+                method,
+                self.api_url + path,
+                params=params,
+                json=json_body,
+                headers=all_headers,
+                timeout=self.timeout,
+                verify=self.verify,
+                allow_redirects=False,
+            )
+        except requests.Timeout as exc:
+            raise CoffeeTimeoutError(
+                f"{request_line}: the machine at {self.location} did not answer "
+                f"within {self.timeout[1]:g} seconds. It will be retried later."
+            ) from self._chain(exc)
+        except (
+            requests.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+        ) as exc:
+            raise CoffeeConnectionError(
+                f"{request_line}: could not reach the machine at {self.location} "
+                f"({self._reason(exc)}). Check that it is on and reachable; "
+                "the request will be retried later."
+            ) from self._chain(exc)
+        except requests.RequestException as exc:
+            raise CoffeeConnectionError(
+                f"{request_line}: the request to {self.location} failed "
+                f"({self._reason(exc)})."
+            ) from self._chain(exc)
+
+    def _chain(self, exc):
+        """Return the exception to chain, unless it could carry secrets.
+
+        :param exc: a requests exception
+        :return: exc, or None when its text contains a secret
+        """
+        return exc if self._scrub(str(exc)) == str(exc) else None
+
+    def _reason(self, exc):
+        """Give a short reason for a transport failure.
+
+        :param exc: a requests exception
+        :return: e.g. ``connection refused``
+        """
+        text = str(exc).lower()
+        for needle, reason in (
+            ("refused", "connection refused"),
+            ("remotedisconnected", "connection closed without an answer"),
+            ("connection aborted", "connection closed without an answer"),
+            ("reset by peer", "connection reset"),
+            ("name or service not known", "unknown host name"),
+            ("nodename nor servname", "unknown host name"),
+            ("temporary failure in name resolution", "unknown host name"),
+            ("certificate", "TLS certificate error"),
+            ("ssl", "TLS error"),
+        ):
+            if needle in text:
+                return reason
+        return self._scrub(type(exc).__name__)
+
+    @staticmethod
+    def _parse_json(response, request_line):
+        """Decode a JSON object body.
+
+        :return: the decoded dict ({} for an empty body)
+        :raise CoffeeProtocolError: for a body that is not a JSON object
+        """
+        if response.status_code == 204 or not response.content:
+            return {}
+        try:
+            body = response.json()
+        except ValueError:
+            raise CoffeeProtocolError(
+                f"{request_line} answered {response.status_code} with a body that "
+                "is not valid JSON. The request will be retried later.",
+                status=response.status_code,
+            ) from None
+        if not isinstance(body, dict):
+            raise CoffeeProtocolError(
+                f"{request_line} answered {response.status_code} with JSON that is "
+                "not an object. The request will be retried later.",
+                status=response.status_code,
+            )
+        return body
+
+    def request(self, method, path, params=None, json_body=None, headers=None):
+        """Send a request to the API and decode its JSON answer.
+
+        :param method: HTTP method
+        :param path: path below ``/api/v1``, e.g. ``/brews/3``
+        :param params: query parameters
+        :param json_body: body to send as JSON
+        :param headers: extra headers
+        :return: the decoded JSON object ({} for 204)
+        :raise CoffeeError: on any failure
+        """
+        request_line = f"{method} {self.api_path}{path}"
+        start = time.monotonic()
+        response = self._send(method, path, params, json_body, headers)
+        _logger.debug(
+            "%s -> %s in %.3fs",
+            request_line,
+            response.status_code,
+            time.monotonic() - start,
+        )
+        if response.status_code >= 400:
+            raise error_from_response(
+                method, f"{self.api_path}{path}", response, scrub=self._scrub
+            )
+        if not 200 <= response.status_code < 300:
+            raise CoffeeProtocolError(
+                f"{request_line} answered an unexpected {response.status_code} "
+                f"{response.reason}.",
+                status=response.status_code,
+            )
+        return self._parse_json(response, request_line)
+
+    # -- API ---------------------------------------------------------------
+
+    def status(self):
+        """Return the machine status.
+
+        :return: dict with ``api_version`` and ``server_time``
+        """
+        return self.request("GET", "/status")
+
+    def get_page(self, resource, page=1, per_page=100, updated_since=None):
+        """Read one page of a resource list.
+
+        :param resource: machines, beverages, users or brews
+        :param page: page number, from 1
+        :param per_page: items per page, 1 to 500
+        :param updated_since: only records with ``updated_at >= updated_since``
+            (datetime, naive meaning UTC, or ISO 8601 string)
+        :return: dict ``{items, page, per_page, total, next_page}``
+        """
+        _check_resource(resource)
+        params = {"page": int(page), "per_page": int(per_page)}
+        since = format_updated_since(updated_since)
+        if since:
+            params["updated_since"] = since
+        body = self.request("GET", f"/{resource}", params=params)
+        if not isinstance(body.get("items"), list):
+            raise CoffeeProtocolError(
+                f"GET {self.api_path}/{resource} answered a page without an "
+                "'items' list. The request will be retried later."
+            )
+        return body
+
+    def iter_pages(self, resource, updated_since=None, per_page=100, start_page=1):
+        """Iterate over the pages of a resource list.
+
+        :param resource: machines, beverages, users or brews
+        :param updated_since: see :meth:`get_page`
+        :param per_page: items per page, 1 to 500
+        :param start_page: first page to read
+        :return: a generator of page dicts
+        """
+        page = int(start_page)
+        while page:
+            body = self.get_page(
+                resource, page=page, per_page=per_page, updated_since=updated_since
+            )
+            yield body
+            next_page = body.get("next_page")
+            if next_page is None:
+                return
+            if not isinstance(next_page, int) or next_page <= page:
+                raise CoffeeProtocolError(
+                    f"GET {self.api_path}/{resource} answered page {page} with an "
+                    f"invalid next_page {next_page!r}."
+                )
+            page = next_page
+
+    def iter_all(self, resource, updated_since=None, per_page=100):
+        """Iterate over all the records of a resource list.
+
+        Records already seen on an earlier page (the list shifted while it
+        was read) are skipped.
+
+        :param resource: machines, beverages, users or brews
+        :param updated_since: see :meth:`get_page`
+        :param per_page: items per page, 1 to 500
+        :return: a generator of record dicts
+        """
+        seen = set()
+        for body in self.iter_pages(
+            resource, updated_since=updated_since, per_page=per_page
+        ):
+            for item in body["items"]:
+                record_id = item.get("id") if isinstance(item, dict) else None
+                if record_id in seen:
+                    continue
+                seen.add(record_id)
+                yield item
+
+    def read(  # pylint: disable=method-required-super
+        self, resource, record_id
+    ):
+        """Read one record.
+
+        :param resource: machines, beverages, users or brews
+        :param record_id: the id on the machine
+        :return: the record dict
+        """
+        _check_resource(resource)
+        return self.request("GET", f"/{resource}/{_check_id(record_id)}")
+
+    def create(  # pylint: disable=method-required-super
+        self, resource, values, idempotency_key=None
+    ):
+        """Create a record.
+
+        :param resource: users or brews (see :meth:`create_brew`)
+        :param values: dict of field values
+        :param idempotency_key: sent as the ``Idempotency-Key`` header if given
+        :return: the created record dict
+        """
+        _check_resource(resource)
+        headers = {"Idempotency-Key": str(idempotency_key)} if idempotency_key else {}
+        return self.request("POST", f"/{resource}", json_body=values, headers=headers)
+
+    def write(  # pylint: disable=method-required-super
+        self, resource, record_id, values
+    ):
+        """Update a record.
+
+        :param resource: beverages (price, active) or users
+        :param record_id: the id on the machine
+        :param values: dict of field values
+        :return: the updated record dict
+        """
+        _check_resource(resource)
+        return self.request(
+            "PUT", f"/{resource}/{_check_id(record_id)}", json_body=values
+        )
+
+    def delete(self, resource, record_id):
+        """Delete a record.
+
+        :param resource: users
+        :param record_id: the id on the machine
+        :return: an empty dict
+        """
+        _check_resource(resource)
+        return self.request("DELETE", f"/{resource}/{_check_id(record_id)}")
+
+    def create_brew(self, values, idempotency_key):
+        """Ask the machine to pour a beverage.
+
+        The same idempotency key always answers the same brew and never pours
+        twice, so the call can be retried safely.
+
+        :param values: dict with machine_id, beverage_id and optional user_id
+        :param idempotency_key: a unique key per pour request (required)
+        :return: the brew dict, state ``queued`` when new
+        """
+        if not idempotency_key or not str(idempotency_key).strip():
+            raise ValueError("An idempotency key is required to pour a brew.")
+        return self.create("brews", values, idempotency_key=idempotency_key)

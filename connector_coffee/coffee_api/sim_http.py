@@ -1,0 +1,647 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""HTTP layer of the coffee machine simulator (stdlib only).
+
+:class:`SimulatorApp` routes a request to its endpoint and answers a
+:data:`Response`; :class:`RequestHandler` and :class:`SimulatorHTTPServer`
+put it on the wire (HTTP/1.1 keep-alive, Content-Length always set).
+"""
+
+import base64
+import binascii
+import hmac
+import json
+import logging
+import re
+import socket
+import sys
+import threading
+from collections import namedtuple
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from .sim_store import RESOURCES, ApiError, parse_timestamp
+
+_logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+MAX_PER_PAGE = 500
+MAX_BODY = 1024 * 1024
+MAX_KEY_LENGTH = 255
+FAULT_RETRY_AFTER = "1"
+MALFORMED_BODY = b'{"items": [{"id": 1, "name": "Espresso'
+
+Response = namedtuple("Response", ["status", "body", "headers", "drop"])
+Route = namedtuple("Route", ["method", "template", "regex", "endpoint", "admin"])
+
+#: (method, path below /api/v1, endpoint): the API v1 served by the simulator
+API_ROUTES = (
+    ("GET", "/status", "status"),
+    ("GET", "/machines", "list"),
+    ("GET", "/machines/{id}", "read"),
+    ("GET", "/beverages", "list"),
+    ("GET", "/beverages/{id}", "read"),
+    ("PUT", "/beverages/{id}", "write_beverage"),
+    ("GET", "/users", "list"),
+    ("POST", "/users", "create_user"),
+    ("GET", "/users/{id}", "read"),
+    ("PUT", "/users/{id}", "write_user"),
+    ("DELETE", "/users/{id}", "delete_user"),
+    ("GET", "/brews", "list"),
+    ("POST", "/brews", "create_brew"),
+    ("GET", "/brews/{id}", "read"),
+)
+
+#: (method, path, endpoint): the control endpoints of the simulator
+ADMIN_ROUTES = (
+    ("GET", "/admin/counters", "admin_counters"),
+    ("POST", "/admin/counters/reset", "admin_reset_counters"),
+    ("GET", "/admin/faults", "admin_get_faults"),
+    ("PUT", "/admin/faults", "admin_set_faults"),
+    ("POST", "/admin/fail-next", "admin_fail_next"),
+    ("POST", "/admin/advance", "admin_advance"),
+    ("PUT", "/admin/webhook", "admin_webhook"),
+    ("GET", "/admin/records/{resource}", "admin_records"),
+    ("POST", "/admin/records/{resource}", "admin_add_record"),
+    ("PUT", "/admin/records/{resource}/{id}", "admin_update_record"),
+)
+
+
+def _compile(method, template, endpoint, admin):
+    """Build a :data:`Route` whose regex matches the template."""
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+    return Route(method, template, re.compile(f"^{pattern}$"), endpoint, admin)
+
+
+ROUTES = tuple(
+    _compile(method, API_PREFIX + template, endpoint, False)
+    for method, template, endpoint in API_ROUTES
+) + tuple(_compile(*route, True) for route in ADMIN_ROUTES)
+
+
+def json_response(status, payload, headers=None):
+    """Build a JSON :data:`Response`.
+
+    :param payload: a dict, a JSON text, or None for an empty body
+    """
+    if payload is None:
+        body = b""
+    elif isinstance(payload, str):
+        body = payload.encode("utf-8")
+    else:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    return Response(status, body, dict(headers or {}), False)
+
+
+def error_response(error):
+    """Build the :data:`Response` of an :class:`ApiError`."""
+    return json_response(error.status, error.body(), error.headers)
+
+
+class RequestContext:
+    """What an endpoint needs to know about a request.
+
+    :param method: HTTP method
+    :param path: normalized path
+    :param params: dict of query parameters (first values)
+    :param headers: the request headers (case-insensitive mapping)
+    :param body: raw body bytes
+    :param args: path arguments of the route
+    """
+
+    def __init__(self, method, path, params, headers, body, args):
+        self.method = method
+        self.path = path
+        self.params = params
+        self.headers = headers
+        self.body = body
+        self.args = args
+        self.duplicate = False
+
+    def json(self):
+        """Decode the body as a JSON object.
+
+        :return: the dict
+        :raise ApiError: 400 for a missing or invalid body
+        """
+        if not self.body.strip():
+            raise ApiError(
+                400, "invalid_json", "the request body must be a JSON object"
+            )
+        try:
+            value = json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise ApiError(
+                400, "invalid_json", "the request body is not valid JSON"
+            ) from None
+        if not isinstance(value, dict):
+            raise ApiError(
+                400, "invalid_json", "the request body must be a JSON object"
+            )
+        return value
+
+    def record_id(self):
+        """Return the ``{id}`` path argument as int.
+
+        :raise ApiError: 404 when it is not a positive integer
+        """
+        text = self.args.get("id", "")
+        if not text.isdigit() or len(text) > 18 or int(text) < 1:
+            raise ApiError(404, "not_found", f"{text!r} is not a valid record id")
+        return int(text)
+
+    def resource(self):
+        """Return the resource of the path (``/api/v1/<resource>...``)."""
+        name = self.args.get("resource") or self.path[len(API_PREFIX) :].split("/")[1]
+        if name not in RESOURCES:
+            raise ApiError(404, "not_found", f"unknown resource {name!r}")
+        return name
+
+
+def _int_param(params, name, default, low, high, errors):
+    """Read an integer query parameter within bounds into ``errors``."""
+    text = params.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        errors[name] = f"an integer between {low} and {high}"
+        return default
+    if not low <= value <= high:
+        errors[name] = f"an integer between {low} and {high}"
+        return default
+    return value
+
+
+def parse_list_params(params):
+    """Validate the query of a list request.
+
+    :return: (page, per_page, updated_since or None)
+    :raise ApiError: 422 with field errors
+    """
+    errors = {}
+    page = _int_param(params, "page", 1, 1, 10**9, errors)
+    per_page = _int_param(params, "per_page", 100, 1, MAX_PER_PAGE, errors)
+    since = params.get("updated_since") or None
+    if since is not None:
+        try:
+            since = parse_timestamp(since)
+        except ValueError:
+            errors["updated_since"] = "an ISO 8601 timestamp, e.g. 2026-01-01T00:00:00Z"
+    if errors:
+        raise ApiError(422, "validation_error", "invalid query parameters", errors)
+    return page, per_page, since
+
+
+class SimulatorApp:
+    """Routes the requests of the simulator to their endpoints.
+
+    :param simulator: the :class:`~.simulator.CoffeeSimulator`
+    """
+
+    def __init__(self, simulator):
+        self.sim = simulator
+
+    # -- plumbing ----------------------------------------------------------
+
+    @staticmethod
+    def _route(method, path):
+        """Find the route of a request.
+
+        :return: (route, path arguments)
+        :raise ApiError: 404 for an unknown path, 405 for a wrong method
+        """
+        allowed = []
+        for route in ROUTES:
+            match = route.regex.match(path)
+            if match is None:
+                continue
+            if route.method == method:
+                return route, match.groupdict()
+            allowed.append(route.method)
+        if allowed:
+            raise ApiError(
+                405,
+                "method_not_allowed",
+                f"{method} is not allowed on {path}; use {', '.join(allowed)}",
+                headers={"Allow": ", ".join(allowed)},
+            )
+        raise ApiError(404, "not_found", f"no such endpoint: {path}")
+
+    def _check_auth(self, headers, route, method):
+        """Check the Authorization header.
+
+        :raise ApiError: 401 without valid credentials, 403 when a read-only
+            key writes or controls
+        """
+        header = headers.get("Authorization") or ""
+        scheme, _sep, value = header.strip().partition(" ")
+        sim = self.sim
+        if scheme.lower() == "bearer" and value.strip():
+            token = value.strip().encode("utf-8")
+            if sim.api_key and hmac.compare_digest(token, sim.api_key.encode()):
+                return
+            if sim.readonly_api_key and hmac.compare_digest(
+                token, sim.readonly_api_key.encode()
+            ):
+                if method == "GET" and not route.admin:
+                    return
+                raise ApiError(403, "forbidden", "this API key is read-only")
+        elif scheme.lower() == "basic" and self._basic_ok(value.strip()):
+            return
+        raise ApiError(
+            401,
+            "unauthorized",
+            "invalid credentials",
+            headers={"WWW-Authenticate": 'Basic realm="coffee", Bearer'},
+        )
+
+    def _basic_ok(self, value):
+        """Tell whether Basic credentials match."""
+        try:
+            decoded = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        expected = f"{self.sim.username}:{self.sim.password}".encode()
+        return bool(self.sim.username) and hmac.compare_digest(decoded, expected)
+
+    def _fault_response(self, kind):
+        """Build the answer of an injected fault (None: no answer change)."""
+        if kind == "drop":
+            return Response(0, b"", {}, True)
+        if kind == "500":
+            error = ApiError(500, "internal_error", "simulated internal error")
+        elif kind == "503":
+            error = ApiError(
+                503,
+                "service_unavailable",
+                "simulated temporary unavailability",
+                headers={"Retry-After": FAULT_RETRY_AFTER},
+            )
+        elif kind == "429":
+            error = ApiError(
+                429,
+                "rate_limited",
+                "too many requests",
+                headers={"Retry-After": FAULT_RETRY_AFTER},
+            )
+        elif kind == "malformed":
+            return Response(200, MALFORMED_BODY, {}, False)
+        else:
+            return None
+        return error_response(error)
+
+    def _can_duplicate(self, route, ctx):
+        """Tell whether the duplicate fault may apply to the request."""
+        if route.endpoint != "list" or route.admin:
+            return False
+        try:
+            page, per_page, since = parse_list_params(ctx.params)
+        except ApiError:
+            return False
+        return self.sim.store.can_duplicate(ctx.resource(), page, per_page, since)
+
+    def _apply_faults(self, route, ctx):
+        """Apply the faults of an API request; return a Response or None."""
+        fault = self.sim.faults.pick(
+            ctx.method, ctx.path, can_duplicate=self._can_duplicate(route, ctx)
+        )
+        if fault.kind is None:
+            return None
+        self.sim.count_fault(fault.kind)
+        if fault.delay:
+            self.sim.sleep(fault.delay)
+        if fault.kind == "duplicate":
+            ctx.duplicate = True
+            return None
+        return self._fault_response(fault.kind)
+
+    def handle(self, method, target, headers, body):
+        """Answer one request.
+
+        :param method: HTTP method
+        :param target: request target (path and query)
+        :param headers: request headers
+        :param body: raw body bytes
+        :return: a :data:`Response`
+        """
+        parts = urlsplit(target)
+        path = parts.path.rstrip("/") or "/"
+        is_api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
+        try:
+            params = {
+                key: values[0]
+                for key, values in parse_qs(parts.query, keep_blank_values=True).items()
+            }
+            if is_api:
+                self.sim.count("total")
+            route, args = self._route(method, path)
+            ctx = RequestContext(method, path, params, headers, body, args)
+            if not route.admin:
+                self.sim.count(f"{method} {route.template[len(API_PREFIX) :]}")
+                faulty = self._apply_faults(route, ctx)
+                if faulty is not None:
+                    return faulty
+            self._check_auth(headers, route, method)
+            return getattr(self, f"ep_{route.endpoint}")(ctx)
+        except ApiError as error:
+            return error_response(error)
+
+    # -- API v1 ------------------------------------------------------------
+
+    def ep_status(self, ctx):
+        """GET /status."""
+        return json_response(
+            200,
+            {
+                "api_version": "1",
+                "server_time": self.sim.store.now(),
+                "name": "coffee machine simulator",
+            },
+        )
+
+    def ep_list(self, ctx):
+        """GET /<resource>: a page of records ordered by id."""
+        page, per_page, since = parse_list_params(ctx.params)
+        text = self.sim.store.list_page(
+            ctx.resource(), page, per_page, since, duplicate=ctx.duplicate
+        )
+        return json_response(200, text)
+
+    def ep_read(self, ctx):
+        """GET /<resource>/<id>."""
+        return json_response(
+            200, self.sim.store.record_json(ctx.resource(), ctx.record_id())
+        )
+
+    def ep_write_beverage(self, ctx):
+        """PUT /beverages/<id> (price, active)."""
+        record_id = ctx.record_id()
+        self.sim.store.get("beverages", record_id)
+        return json_response(200, self.sim.store.write_beverage(record_id, ctx.json()))
+
+    def ep_create_user(self, ctx):
+        """POST /users."""
+        return json_response(201, self.sim.store.create_user(ctx.json()))
+
+    def ep_write_user(self, ctx):
+        """PUT /users/<id>."""
+        record_id = ctx.record_id()
+        self.sim.store.get("users", record_id)
+        return json_response(200, self.sim.store.write_user(record_id, ctx.json()))
+
+    def ep_delete_user(self, ctx):
+        """DELETE /users/<id>."""
+        self.sim.store.delete("users", ctx.record_id())
+        return json_response(204, None)
+
+    def ep_create_brew(self, ctx):
+        """POST /brews with an Idempotency-Key header."""
+        key = (ctx.headers.get("Idempotency-Key") or "").strip()
+        if not key:
+            raise ApiError(
+                400,
+                "idempotency_key_required",
+                "the Idempotency-Key header is required to pour a brew",
+            )
+        if len(key) > MAX_KEY_LENGTH:
+            raise ApiError(
+                400,
+                "invalid_idempotency_key",
+                f"the Idempotency-Key header is longer than {MAX_KEY_LENGTH}",
+            )
+        brew, created = self.sim.store.create_brew(ctx.json(), key)
+        headers = {} if created else {"Idempotent-Replayed": "true"}
+        return json_response(202, brew, headers)
+
+    # -- admin ---------------------------------------------------------------
+
+    def ep_admin_counters(self, ctx):
+        """GET /admin/counters."""
+        return json_response(200, self.sim.counters())
+
+    def ep_admin_reset_counters(self, ctx):
+        """POST /admin/counters/reset."""
+        self.sim.reset_counters()
+        return json_response(200, self.sim.counters())
+
+    def ep_admin_get_faults(self, ctx):
+        """GET /admin/faults."""
+        faults = self.sim.faults
+        return json_response(200, {"spec": faults.spec, "pending": faults.pending()})
+
+    def ep_admin_set_faults(self, ctx):
+        """PUT /admin/faults {"spec": "503:0.1,..."}."""
+        values = ctx.json()
+        try:
+            self.sim.set_faults(values.get("spec") or "")
+        except (TypeError, ValueError) as exc:
+            raise ApiError(
+                422, "validation_error", "invalid fault spec", {"spec": str(exc)}
+            ) from None
+        return self.ep_admin_get_faults(ctx)
+
+    def ep_admin_fail_next(self, ctx):
+        """POST /admin/fail-next {kind, count, path, method, delay}."""
+        values = ctx.json()
+        try:
+            self.sim.fail_next(
+                values.get("kind"),
+                count=values.get("count", 1),
+                path=values.get("path"),
+                method=values.get("method"),
+                delay=values.get("delay"),
+            )
+        except (TypeError, ValueError) as exc:
+            raise ApiError(
+                422, "validation_error", "invalid fault", {"kind": str(exc)}
+            ) from None
+        return self.ep_admin_get_faults(ctx)
+
+    def ep_admin_advance(self, ctx):
+        """POST /admin/advance {"steps": 2}."""
+        values = ctx.json() if ctx.body.strip() else {}
+        steps = values.get("steps", 2)
+        if (
+            not isinstance(steps, int)
+            or isinstance(steps, bool)
+            or not 0 <= steps <= 100
+        ):
+            raise ApiError(
+                422, "validation_error", "invalid steps", {"steps": "0 to 100"}
+            )
+        return json_response(200, self.sim.advance_brews(steps))
+
+    def ep_admin_webhook(self, ctx):
+        """PUT /admin/webhook {url, secret}."""
+        values = ctx.json()
+        try:
+            self.sim.set_webhook(values.get("url"), values.get("secret"))
+        except ValueError as exc:
+            raise ApiError(
+                422, "validation_error", "invalid webhook", {"url": str(exc)}
+            ) from None
+        return json_response(200, {"url": values.get("url")})
+
+    def ep_admin_records(self, ctx):
+        """GET /admin/records/<resource>: every record, unpaged."""
+        return json_response(200, {"items": self.sim.records(ctx.resource())})
+
+    def ep_admin_add_record(self, ctx):
+        """POST /admin/records/<resource>: create server-side."""
+        resource, values = ctx.resource(), ctx.json()
+        try:
+            return json_response(201, self.sim.add_record(resource, **values))
+        except (TypeError, ValueError) as exc:
+            raise ApiError(
+                422, "validation_error", str(exc), {"values": str(exc)}
+            ) from None
+
+    def ep_admin_update_record(self, ctx):
+        """PUT /admin/records/<resource>/<id>: change server-side."""
+        resource, record_id, values = ctx.resource(), ctx.record_id(), ctx.json()
+        try:
+            return json_response(
+                200, self.sim.update_record(resource, record_id, **values)
+            )
+        except (TypeError, ValueError) as exc:
+            raise ApiError(
+                422, "validation_error", str(exc), {"values": str(exc)}
+            ) from None
+
+
+class RequestHandler(BaseHTTPRequestHandler):
+    """Puts the answers of :class:`SimulatorApp` on the wire."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "CoffeeMachineSimulator/1.0"
+    timeout = 60
+    disable_nagle_algorithm = True  # headers and body leave without delay
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        """Log requests at debug level instead of stderr."""
+        _logger.debug("%s %s", self.address_string(), format % args)
+
+    def send_error(self, code, message=None, explain=None):
+        """Answer a JSON error for the failures detected by http.server.
+
+        :param code: HTTP status (501 unknown method becomes 405)
+        :param message: short message
+        :param explain: unused
+        """
+        if code == HTTPStatus.NOT_IMPLEMENTED:
+            code, message = HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed"
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"
+        self.close_connection = True
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "error"
+        error = ApiError(int(code), f"http_{int(code)}", message or phrase)
+        self._write(error_response(error))
+
+    def _read_body(self):
+        """Read the request body; answer an error and return None if bad."""
+        if self.headers.get("Transfer-Encoding"):
+            self.send_error(411, "Content-Length required (no chunked bodies)")
+            return None
+        length_text = (self.headers.get("Content-Length") or "0").strip()
+        if not length_text.isdigit():
+            self.send_error(400, "invalid Content-Length")
+            return None
+        length = int(length_text)
+        if length > MAX_BODY:
+            self.send_error(413, f"request body larger than {MAX_BODY} bytes")
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _write(self, response):
+        """Send a :data:`Response` with its Content-Length."""
+        self.send_response(response.status)
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        headers.update(response.headers)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        if response.status != 204:
+            self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and response.status not in (204, 304):
+            self.wfile.write(response.body)
+        self.wfile.flush()
+
+    def _dispatch(self):
+        """Handle one request of any method."""
+        try:
+            body = self._read_body()
+            if body is None:
+                return
+            response = self.server.app.handle(
+                self.command, self.path, self.headers, body
+            )
+            if response.drop:
+                self.close_connection = True
+                return
+            self._write(response)
+        except OSError as exc:
+            _logger.debug("client connection lost: %s", exc)
+            self.close_connection = True
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception("simulator error on %s %s", self.command, self.path)
+            self.close_connection = True
+            self._write(
+                error_response(ApiError(500, "internal_error", "unexpected error"))
+            )
+
+    def do_GET(self):
+        """Handle GET."""
+        self._dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+
+class SimulatorHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server that can close its open connections.
+
+    :param address: (host, port)
+    :param app: the :class:`SimulatorApp`
+    """
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, app):
+        self.app = app
+        self._connections = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, RequestHandler)
+
+    def process_request(self, request, client_address):
+        """Track the connection, then serve it in a thread."""
+        with self._connections_lock:
+            self._connections.add(request)
+        return super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        """Forget the connection, then close it."""
+        with self._connections_lock:
+            self._connections.discard(request)
+        return super().shutdown_request(request)
+
+    def close_connections(self):
+        """Shut down every open client connection (at stop)."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError as exc:
+                _logger.debug("closing a connection: %s", exc)
+
+    def handle_error(self, request, client_address):
+        """Log handler errors instead of printing them."""
+        _logger.debug("connection error with %s: %r", client_address, sys.exc_info()[1])

@@ -1,0 +1,460 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""A coffee machine speaking the REST API v1, for demos and tests.
+
+Standard library only. Usage from Python::
+
+    with CoffeeSimulator(port=0, seed=1) as sim:
+        client = CoffeeClient(sim.url, "coffee", "coffee")
+
+or from the command line (prints ``Coffee machine simulator serving on URL``)::
+
+    python -m coffee_api.simulator --port 8089 --faults 503:0.05,latency:0.2
+
+Besides the API v1 under ``/api/v1`` it serves control endpoints (same
+auth) under ``/admin``: ``GET /admin/counters``, ``POST
+/admin/counters/reset``, ``GET|PUT /admin/faults {"spec"}``, ``POST
+/admin/fail-next {kind, count, path, method, delay}``, ``POST /admin/advance
+{steps}``, ``PUT /admin/webhook {url, secret}``, ``GET|POST
+/admin/records/<resource>``, ``PUT /admin/records/<resource>/<id>``. Faults
+never hit ``/admin``.
+"""
+
+import argparse
+import json
+import logging
+import queue
+import signal
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections import Counter
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from .signature import SIGNATURE_HEADER, sign
+from .sim_faults import FaultPlan
+from .sim_http import API_ROUTES, SimulatorApp, SimulatorHTTPServer
+from .sim_store import RESOURCES, SimulatorStore, format_timestamp
+
+_logger = logging.getLogger(__name__)
+
+__all__ = ["API_ROUTES", "CoffeeSimulator", "main"]
+
+WEBHOOK_TIMEOUT = 5.0
+MAX_DELIVERY_LOG = 1000
+
+
+def _check_webhook_url(url):
+    """Validate a webhook URL (http or https with a host).
+
+    :raise ValueError: otherwise
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"the webhook URL must be http(s)://host/..., not {url!r}")
+
+
+class WebhookSender:
+    """Delivers webhook events in a background thread.
+
+    :param stop_event: set when the simulator stops
+    """
+
+    def __init__(self, stop_event):
+        self._stop = stop_event
+        self._queue = queue.Queue()
+        self._lock = threading.Lock()
+        self.url = None
+        self.secret = None
+        self.deliveries = []
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self._thread = None
+
+    def configure(self, url, secret):
+        """Set (or clear with url None) the target of the events."""
+        if url:
+            _check_webhook_url(url)
+        with self._lock:
+            self.url = url or None
+            self.secret = secret or None
+
+    def enqueue(self, event_type, record_id):
+        """Queue an event for the configured URL (dropped when none)."""
+        with self._lock:
+            url, secret = self.url, self.secret
+        if not url:
+            return
+        event = {
+            "type": event_type,
+            "id": record_id,
+            "occurred_at": format_timestamp(datetime.now(timezone.utc)),
+        }
+        body = json.dumps(event, separators=(",", ":")).encode("utf-8")
+        self._queue.put((url, secret, event, body))
+
+    def start(self):
+        """Start the delivery thread."""
+        self._thread = threading.Thread(
+            target=self._run, name="coffee-sim-webhooks", daemon=True
+        )
+        self._thread.start()
+
+    def join(self, timeout=None):
+        """Wake the delivery thread and wait for it (after the stop event)."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self):
+        """Deliver queued events until the simulator stops."""
+        while not self._stop.is_set():
+            item = self._queue.get()
+            if item is None:
+                continue
+            self._deliver(*item)
+
+    def delivered(self):
+        """Return copies of the delivery results, oldest first."""
+        with self._lock:
+            return [dict(item) for item in self.deliveries]
+
+    def _deliver(self, url, secret, event, body):
+        """POST one event; log failures, never raise."""
+        headers = {"Content-Type": "application/json", "User-Agent": "coffee-sim"}
+        if secret:
+            headers[SIGNATURE_HEADER] = sign(secret, body)
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        result = dict(event, status=None, error=None)
+        try:
+            with self._opener.open(request, timeout=WEBHOOK_TIMEOUT) as answer:
+                result["status"] = answer.status
+        except urllib.error.HTTPError as exc:
+            result["status"] = exc.code
+            _logger.warning("webhook %s answered %s", event["type"], exc.code)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            result["error"] = str(exc)
+            _logger.warning("webhook %s not delivered: %s", event["type"], exc)
+        with self._lock:
+            self.deliveries.append(result)
+            del self.deliveries[:-MAX_DELIVERY_LOG]
+
+
+class CoffeeSimulator:
+    """A simulated coffee machine serving the REST API v1 over HTTP.
+
+    :param host: interface to listen on
+    :param port: TCP port, 0 for a free one
+    :param username: HTTP Basic user name
+    :param password: HTTP Basic password
+    :param api_key: API key accepted as ``Authorization: Bearer``
+    :param seed: seed of the generated data and of the random faults
+    :param machines: number of seeded machines
+    :param beverages: number of seeded beverages
+    :param users: number of seeded users
+    :param brews: number of seeded brews
+    :param faults: fault spec, see :func:`.sim_faults.parse_fault_spec`
+    :param brew_seconds: brews finish on a clock after this many seconds;
+        None: they advance only on :meth:`advance_brews`
+    :param webhook_url: URL receiving the webhook events
+    :param webhook_secret: HMAC secret signing the webhook bodies
+    :param readonly_api_key: an API key allowed to GET only (else 403)
+    """
+
+    def __init__(
+        self,
+        host="127.0.0.1",
+        port=0,
+        username="coffee",
+        password="coffee",
+        api_key="coffee-api-key",
+        seed=1,
+        machines=4,
+        beverages=8,
+        users=10,
+        brews=50,
+        faults=None,
+        brew_seconds=None,
+        webhook_url=None,
+        webhook_secret=None,
+        readonly_api_key=None,
+    ):
+        self.host = host
+        self.port = int(port)
+        self.username = username
+        self.password = password
+        self.api_key = api_key
+        self.readonly_api_key = readonly_api_key
+        self._stop = threading.Event()
+        self._webhooks = WebhookSender(self._stop)
+        self._webhooks.configure(webhook_url, webhook_secret)
+        self.store = SimulatorStore(
+            seed=seed,
+            counts={
+                "machines": machines,
+                "beverages": beverages,
+                "users": users,
+                "brews": brews,
+            },
+            brew_seconds=float(brew_seconds) if brew_seconds else None,
+            on_event=self._webhooks.enqueue,
+        )
+        self.faults = FaultPlan(seed)
+        self.faults.set_spec(faults)
+        self._counters = Counter()
+        self._counters_lock = threading.Lock()
+        self._server = None
+        self._threads = []
+
+    def __enter__(self):
+        if self._server is None:
+            self.start()
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        self.stop()
+
+    @property
+    def url(self):
+        """The base URL to give the client as location, e.g. http://127.0.0.1:41234."""
+        if self._server is None:
+            raise RuntimeError("the simulator is not started")
+        host = self.host if self.host not in ("", "0.0.0.0", "::") else "127.0.0.1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    # -- life cycle --------------------------------------------------------
+
+    def _spawn(self, target, name):
+        """Start a daemon thread and remember it."""
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def start(self):
+        """Listen and serve in daemon threads.
+
+        :return: self
+        """
+        self._stop.clear()
+        self._server = SimulatorHTTPServer((self.host, self.port), SimulatorApp(self))
+        self.port = self._server.server_address[1]
+        self._spawn(
+            lambda: self._server.serve_forever(poll_interval=0.05), "coffee-sim-http"
+        )
+        self._webhooks.start()
+        if self.store.brew_seconds:
+            self._spawn(self._run_clock, "coffee-sim-clock")
+        _logger.info("coffee machine simulator serving on %s", self.url)
+        return self
+
+    def stop(self):
+        """Stop serving and close every connection (idempotent)."""
+        server, self._server = self._server, None
+        self._stop.set()
+        if server is not None:
+            server.shutdown()
+            server.close_connections()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(2.0)
+        self._threads = []
+        self._webhooks.join(2.0)
+
+    def _run_clock(self):
+        """Advance the brews on the clock until stopped."""
+        interval = min(0.05, self.store.brew_seconds / 4)
+        while not self._stop.wait(interval):
+            self.store.tick()
+
+    def sleep(self, seconds):
+        """Wait ``seconds`` or until the simulator stops."""
+        self._stop.wait(seconds)
+
+    # -- counters ------------------------------------------------------------
+
+    def count(self, key):
+        """Increment a request counter."""
+        with self._counters_lock:
+            self._counters[key] += 1
+
+    def count_fault(self, kind):
+        """Count an injected fault (key ``fault <kind>``)."""
+        self.count(f"fault {kind}")
+
+    def counters(self):
+        """Return the counters.
+
+        :return: dict with ``total`` (API requests), one key per endpoint
+            such as ``GET /brews`` or ``GET /brews/{id}``, ``pours`` (brews
+            really started through the API) and ``fault <kind>``
+        """
+        with self._counters_lock:
+            result = dict(self._counters)
+        result.setdefault("total", 0)
+        result["pours"] = self.store.pours
+        return result
+
+    def reset_counters(self):
+        """Reset every counter, pours included."""
+        with self._counters_lock:
+            self._counters.clear()
+        with self.store.lock:
+            self.store.pours = 0
+
+    # -- faults --------------------------------------------------------------
+
+    def set_faults(self, spec):
+        """Replace the random faults.
+
+        :param spec: e.g. ``"503:0.05,429:0.05,latency:0.2"``, a dict or None
+        """
+        self.faults.set_spec(spec)
+
+    def fail_next(self, kind, count=1, path=None, method=None, delay=None):
+        """Make the next ``count`` API requests fail deterministically.
+
+        :param kind: 500, 503, 429, drop, malformed, latency or duplicate
+        :param count: number of requests
+        :param path: only requests whose path starts with it (``/brews``)
+        :param method: only requests of this method
+        :param delay: seconds for ``latency`` (default 1.0)
+        """
+        self.faults.fail_next(kind, count=count, path=path, method=method, delay=delay)
+
+    # -- data --------------------------------------------------------------
+
+    def records(self, resource):
+        """Return copies of the records of a resource, ordered by id.
+
+        :param resource: machines, beverages, users or brews
+        :return: list of dicts
+        """
+        self._check_resource(resource)
+        return self.store.records_copy(resource)
+
+    def add_record(self, resource, **values):
+        """Create a record server-side (defaults fill the missing fields).
+
+        :return: the new record
+        """
+        return self.store.add_record(resource, values)
+
+    def update_record(self, resource, record_id, **values):
+        """Change a record server-side; bumps updated_at and sends webhooks.
+
+        :return: the updated record
+        """
+        self._check_resource(resource)
+        return self.store.update_record(resource, int(record_id), values)
+
+    def delete_record(self, resource, record_id):
+        """Delete a record server-side."""
+        self._check_resource(resource)
+        self.store.delete(resource, int(record_id))
+
+    def advance_brews(self, steps=2):
+        """Advance the pending brews (queued -> brewing -> done).
+
+        :param steps: states to advance; the default 2 finishes them
+        :return: dict ``{"changed": [ids], "finished": [ids]}``
+        """
+        return self.store.advance_brews(steps)
+
+    def set_webhook(self, url, secret=None):
+        """Send the webhook events to ``url`` signed with ``secret``.
+
+        :param url: http(s) URL, or None to stop sending
+        :param secret: HMAC-SHA256 secret
+        """
+        self._webhooks.configure(url, secret)
+
+    def webhook_deliveries(self):
+        """Return the delivered webhook events with their status or error."""
+        return self._webhooks.delivered()
+
+    @staticmethod
+    def _check_resource(resource):
+        """Raise ValueError for an unknown resource."""
+        if resource not in RESOURCES:
+            raise ValueError(f"unknown resource {resource!r}")
+
+
+def _parser():
+    """Build the command line parser."""
+    parser = argparse.ArgumentParser(
+        prog="python -m coffee_api.simulator",
+        description="Serve a simulated coffee machine (REST API v1).",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8089, help="0 for a free port")
+    parser.add_argument("--username", default="coffee")
+    parser.add_argument("--password", default="coffee")
+    parser.add_argument("--api-key", default="coffee-api-key")
+    parser.add_argument("--readonly-api-key", default=None)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--machines", type=int, default=4)
+    parser.add_argument("--beverages", type=int, default=8)
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--brews", type=int, default=50)
+    parser.add_argument("--faults", default="", help="e.g. 503:0.05,latency:0.2")
+    parser.add_argument("--brew-seconds", type=float, default=None)
+    parser.add_argument("--webhook-url", default=None)
+    parser.add_argument("--webhook-secret", default=None)
+    parser.add_argument("--log-level", default="WARNING")
+    return parser
+
+
+def main(argv=None):
+    """Run the simulator until SIGTERM or SIGINT.
+
+    :param argv: command line arguments (default sys.argv[1:])
+    :return: the exit code
+    """
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    stop = threading.Event()
+
+    def _on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    try:
+        simulator = CoffeeSimulator(
+            host=args.host,
+            port=args.port,
+            username=args.username,
+            password=args.password,
+            api_key=args.api_key,
+            readonly_api_key=args.readonly_api_key,
+            seed=args.seed,
+            machines=args.machines,
+            beverages=args.beverages,
+            users=args.users,
+            brews=args.brews,
+            faults=args.faults,
+            brew_seconds=args.brew_seconds,
+            webhook_url=args.webhook_url,
+            webhook_secret=args.webhook_secret,
+        ).start()
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(f"Cannot start the coffee machine simulator: {exc}\n")
+        return 2
+    sys.stdout.write(f"Coffee machine simulator serving on {simulator.url}\n")
+    sys.stdout.flush()
+    while not stop.is_set():
+        stop.wait(0.2)
+    simulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
