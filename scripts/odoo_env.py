@@ -23,7 +23,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUN_DIR = ROOT / ".run"
+# where runs write their configuration, logs and reports
+RUN_DIR = Path(os.environ.get("COFFEE_RUN_DIR") or ROOT / ".run")
 VENV_DIR = ROOT / ".venv"
 ODOO_SERIES = 18
 OCA_ADDONS = [

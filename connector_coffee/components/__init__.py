@@ -5,3 +5,5 @@ from . import backend_adapter
 from . import binder
 from . import mapper
 from . import importer
+from . import exporter
+from . import listener

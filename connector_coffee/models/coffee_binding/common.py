@@ -122,6 +122,16 @@ class CoffeeBinding(models.AbstractModel):
             importer = work.component(usage="record.importer")
             return importer.run(external_id, force=force)
 
+    def export_record(self, fields=None):
+        """Job: export this binding to the machine.
+
+        :param fields: the changed fields, or None for all of them
+        """
+        self.ensure_one()
+        with self.backend_id.work_on(self._name) as work:
+            exporter = work.component(usage="record.exporter")
+            return exporter.run(self, fields=fields)
+
 
 def job_key(model, backend_id, external_id):
     """Key filing the jobs of one machine record, bound or not yet."""
