@@ -2,3 +2,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import components
 from . import models
+from . import controllers
+from . import wizards

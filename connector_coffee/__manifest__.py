@@ -22,6 +22,7 @@
         "views/coffee_beverage_views.xml",
         "views/coffee_user_views.xml",
         "views/coffee_brew_views.xml",
+        "views/coffee_pour_wizard_views.xml",
         "views/coffee_menus.xml",
     ],
 }

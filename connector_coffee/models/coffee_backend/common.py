@@ -151,6 +151,27 @@ class CoffeeBackend(models.Model):
                 n for b, state, n in groups if b == backend and state == "failed"
             )
 
+    webhook_secret = fields.Char(
+        groups=MANAGER_GROUP,
+        copy=False,
+        help="Secret shared with the machine: it signs the events it sends to "
+        "/connector_coffee/webhook/<backend id>. Without it, events are "
+        "refused.",
+    )
+
+    webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_webhook_url",
+        help="Where the machine sends its events.",
+    )
+
+    def _compute_webhook_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for backend in self:
+            backend.webhook_url = (
+                f"{base}/connector_coffee/webhook/{backend.id}" if backend.id else False
+            )
+
     @api.constrains("page_size")
     def _check_page_size(self):
         for backend in self:

@@ -1,5 +1,7 @@
 # Copyright 2026 The connector_coffee authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import uuid
+
 from odoo import api, fields, models
 
 from odoo.addons.component.core import Component
@@ -32,6 +34,22 @@ class CoffeeBrew(models.Model):
     requested_at = fields.Datetime(default=fields.Datetime.now, index=True)
     finished_at = fields.Datetime()
     failure_reason = fields.Char()
+    idempotency_key = fields.Char(
+        default=lambda self: str(uuid.uuid4()),
+        required=True,
+        readonly=True,
+        copy=False,
+        help="Sent with the order to the machine: however often the order is "
+        "retried, the machine pours once.",
+    )
+
+    _sql_constraints = [
+        (
+            "idempotency_key_uniq",
+            "unique(idempotency_key)",
+            "Two brews cannot share an idempotency key.",
+        ),
+    ]
 
     @api.depends("coffee_id", "beverage_id")
     def _compute_name(self):

@@ -1,6 +1,6 @@
 # Copyright 2026 The connector_coffee authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 from odoo.addons.component.core import Component
 
@@ -21,6 +21,11 @@ class CoffeeResPartner(models.Model):
         index=True,
     )
     badge = fields.Char(help="Badge the person shows to the machine.")
+    drinker = fields.Boolean(
+        default=True,
+        help="Whether the person may use this machine. A partner who is no "
+        "longer a drinker stays bound, deactivated on the machine.",
+    )
 
     _sql_constraints = [
         (
@@ -40,6 +45,32 @@ class ResPartner(models.Model):
         string="Coffee Bindings",
         context={"active_test": False},
     )
+    coffee_backend_ids = fields.Many2many(
+        comodel_name="coffee.backend",
+        string="Coffee Machines",
+        compute="_compute_coffee_backend_ids",
+        inverse="_inverse_coffee_backend_ids",
+        help="The coffee machines this person drinks from: they are created "
+        "as users on these machines, and deactivated when removed.",
+    )
+
+    @api.depends("coffee_bind_ids.drinker", "coffee_bind_ids.backend_id")
+    def _compute_coffee_backend_ids(self):
+        for partner in self:
+            drinking = partner.coffee_bind_ids.filtered("drinker")
+            partner.coffee_backend_ids = drinking.backend_id
+
+    def _inverse_coffee_backend_ids(self):
+        for partner in self:
+            wanted = partner.coffee_backend_ids
+            for binding in partner.coffee_bind_ids:
+                drinker = binding.backend_id in wanted
+                if binding.drinker != drinker:
+                    binding.drinker = drinker
+            new = wanted - partner.coffee_bind_ids.backend_id
+            self.env["coffee.res.partner"].create(
+                [{"odoo_id": partner.id, "backend_id": b.id} for b in new]
+            )
 
 
 class CoffeeUserAdapter(Component):

@@ -1,0 +1,42 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.addons.component.core import Component
+from odoo.addons.component_event import skip_if
+
+USER_FIELDS = ("name", "email", "active", "badge", "drinker")
+
+
+def no_export(self, record, *args, **kwargs):
+    return self.no_connector_export(record)
+
+
+class CoffeeUserBindingListener(Component):
+    """A machine user is created on the machine, then kept in line."""
+
+    _name = "coffee.res.partner.listener"
+    _inherit = "coffee.export.listener"
+    _apply_on = ["coffee.res.partner"]
+    _exported_fields = USER_FIELDS
+
+    @skip_if(no_export)
+    def on_record_create(self, record, fields=None):
+        self._delay_export(record)
+
+    @skip_if(no_export)
+    def on_record_write(self, record, fields=None):
+        if self._touches_exported_fields(fields):
+            self._delay_export(record)
+
+
+class CoffeeUserPartnerListener(Component):
+    """A change of a partner reaches the machines it drinks coffee on."""
+
+    _name = "coffee.res.partner.partner.listener"
+    _inherit = "coffee.export.listener"
+    _apply_on = ["res.partner"]
+    _exported_fields = USER_FIELDS
+
+    @skip_if(no_export)
+    def on_record_write(self, record, fields=None):
+        if self._touches_exported_fields(fields):
+            self._delay_export(record.coffee_bind_ids)
