@@ -23,7 +23,6 @@ class CoffeePourWizard(models.TransientModel):
     )
     beverage_id = fields.Many2one(
         "coffee.product.product",
-        string="Beverage",
         domain="[('backend_id', '=', backend_id)]",
         help="Empty: the backend's default beverage, else the first active one.",
     )

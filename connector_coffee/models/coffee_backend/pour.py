@@ -13,14 +13,12 @@ class CoffeeBackend(models.Model):
 
     default_machine_id = fields.Many2one(
         comodel_name="coffee.machine",
-        string="Default Machine",
         domain="[('backend_id', '=', id)]",
         help="Machine that pours the coffees asked for from Odoo. Empty: the "
         "first idle machine.",
     )
     default_beverage_id = fields.Many2one(
         comodel_name="coffee.product.product",
-        string="Default Beverage",
         domain="[('backend_id', '=', id)]",
         help="Beverage poured when none is chosen. Empty: the first active beverage.",
     )

@@ -69,8 +69,9 @@ class CoffeeBrewExporter(Component):
         return {"idempotency_key": self.binding.idempotency_key}
 
     def _store_answer(self, record):
-        super()._store_answer(record)
+        result = super()._store_answer(record)
         if record.get("state"):
             self.binding.with_context(connector_no_export=True).write(
                 {"state": record["state"]}
             )
+        return result
