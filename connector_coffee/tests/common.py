@@ -8,6 +8,7 @@ which also performs the jobs they enqueue and retries retryable failures as
 the job runner would (without waiting).
 """
 
+from collections import deque
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -100,43 +101,53 @@ class CoffeeCase(TransactionComponentCase):
         with trap_jobs() as trap:
             yield trap
 
-    def perform_jobs(self, trap, max_jobs=1000, raise_failures=True):
-        """Perform the trapped jobs and those they enqueue, with retries.
+    def perform_jobs(self, trap, max_attempts=1000, raise_failures=True, on_retry=None):
+        """Perform the trapped jobs and those they enqueue, as the runner would.
+
+        A job that asks to be retried goes back to the end of the queue, so
+        that the jobs enqueued meanwhile (its dependencies) run first;
+        ``job.perform()`` itself turns the last retry into a
+        ``FailedJobError`` once the job's ``max_retries`` is reached. Each
+        attempt runs in a savepoint, rolled back when it fails, as the
+        runner rolls back the job's transaction.
 
         :param trap: the ``JobsTrap``
-        :param max_jobs: safety bound on the jobs performed
+        :param max_attempts: safety bound on the attempts
         :param raise_failures: re-raise a job's final failure
+        :param on_retry: called before each retry (the time that passes for
+            the job runner, e.g. the simulator finishing its brews)
         :return: a :class:`JobRun`
         """
         run = JobRun()
-        while trap.enqueued_jobs:
-            jobs = sorted(trap.enqueued_jobs, key=lambda j: (j.priority, j.eta or 0))
+        queue = deque()
+        for __ in range(max_attempts):
+            queue.extend(sorted(trap.enqueued_jobs, key=lambda j: j.priority))
             trap.enqueued_jobs = []
-            for job in jobs:
-                self.assertLess(run.count, max_jobs, "runaway jobs")
-                self._perform_with_retries(job, run, raise_failures)
-        return run
-
-    def _perform_with_retries(self, job, run, raise_failures):
-        """Perform a job, again after each retryable failure, like the runner.
-
-        ``job.perform()`` itself turns the last retryable failure into a
-        ``FailedJobError`` once the job's ``max_retries`` is reached.
-        """
-        for __ in range(max(job.max_retries or 0, 1) + 1):
+            if not queue:
+                return run
+            job = queue.popleft()
             try:
                 with self.env.cr.savepoint():
                     job.perform()
                 run.performed.append(job)
-                return
             except RetryableJobError:
                 run.retries += 1
+                if on_retry:
+                    on_retry()
+                queue.append(job)
             except Exception as err:
                 run.failed.append((job, err))
                 if raise_failures:
                     raise
-                return
-        self.fail(f"{job.func_string} kept asking to be retried")
+        self.fail(f"jobs still asking to be retried after {max_attempts} attempts")
+
+    def bindings(self, model):
+        """All the bindings of ``model`` on the test's backend."""
+        return (
+            self.env[model]
+            .with_context(active_test=False)
+            .search([("backend_id", "=", self.backend.id)])
+        )
 
     def sync(self, *what):
         """Enqueue the given imports of the backend and perform them.

@@ -9,12 +9,13 @@ class CoffeeUserExportMapper(Component):
     _inherit = "coffee.export.mapper"
     _apply_on = "coffee.res.partner"
 
-    direct = [("name", "name"), ("badge", "badge")]
+    direct = [("name", "name")]
 
-    @changed_by("email")
+    @changed_by("email", "badge")
     @mapping
-    def email(self, record):
-        return {"email": record.email or None}
+    def optional_texts(self, record):
+        """Empty texts are null for the machine (Odoo reads them as False)."""
+        return {"email": record.email or None, "badge": record.badge or None}
 
     @changed_by("active", "drinker")
     @mapping

@@ -1,0 +1,152 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import UserError
+
+from odoo.addons.queue_job.exception import FailedJobError
+from odoo.addons.queue_job.job import identity_exact
+
+from ..exception import CoffeeSyncError
+from .common import CoffeeCase
+
+
+class TestPour(CoffeeCase):
+    def setUp(self):
+        super().setUp()
+        self.sync("machines", "beverages")
+        self.partners = self.env["res.partner"].create(
+            [{"name": f"Colleague {n}"} for n in range(3)]
+        )
+        machines = self.bindings("coffee.machine")
+        self.idle = machines.filtered(lambda m: m.state == "idle")[0]
+        self.teapot = machines.filtered(lambda m: m.machine_model == "TEAPOT-418")
+
+    def pours(self):
+        return self.simulator.counters().get("pours", 0)
+
+    def pour_and_run(self, partners, **kwargs):
+        with self.trap() as trap:
+            brews = self.backend.pour_coffee(partners, **kwargs)
+            run = self.perform_jobs(trap, on_retry=self.simulator.advance_brews)
+        return brews, run
+
+    def test_pour_for_three_partners(self):
+        with self.trap() as trap:
+            brews = self.backend.pour_coffee(self.partners)
+            self.assertEqual(len(brews), 3)
+            self.assertEqual(set(brews.mapped("state")), {"requested"})
+            self.assertEqual(brews.partner_id, self.partners)
+            trap.assert_jobs_count(3)
+            for brew in brews:
+                trap.assert_enqueued_job(
+                    brew.export_record, properties={"identity_key": identity_exact}
+                )
+            self.assertEqual(
+                {job.channel for job in trap.enqueued_jobs}, {"root.coffee.pour"}
+            )
+            # the machine pours one at a time: it is busy while brewing
+            self.perform_jobs(trap, on_retry=self.simulator.advance_brews)
+        self.assertEqual(self.pours(), 3)
+        keys = {b["idempotency_key"] for b in self.simulator.records("brews")}
+        self.assertLessEqual(set(brews.mapped("idempotency_key")), keys)
+        self.assertTrue(all(brews.mapped("coffee_id")))
+        self.assertEqual(set(brews.mapped("state")) - {"queued", "brewing"}, set())
+
+    def test_export_job_twice_pours_once(self):
+        brews, __ = self.pour_and_run(self.partners[0])
+        self.assertEqual(self.pours(), 1)
+        # the job runner performs the same job again (a retry after a crash)
+        brews.export_record()
+        self.assertEqual(self.pours(), 1)
+
+    def test_retry_after_lost_answer_pours_once(self):
+        """The machine pours, then the job's transaction is lost: no 2nd pour."""
+        brew = self.backend.pour_coffee(self.partners[0])
+        with self.assertRaises(ZeroDivisionError), self.env.cr.savepoint():
+            brew.export_record()
+            raise ZeroDivisionError  # the job dies after the machine answered
+        brew.invalidate_recordset()
+        self.assertFalse(brew.coffee_id)
+        self.assertEqual(self.pours(), 1)
+        brew.export_record()
+        self.assertTrue(brew.coffee_id)
+        self.assertEqual(self.pours(), 1)
+        self.assertEqual(len(self.simulator.records("brews")), 31)
+
+    def test_busy_machine_then_success_pours_once(self):
+        self.simulator.fail_next("503", count=1, path="/api/v1/brews", method="POST")
+        brews, run = self.pour_and_run(self.partners[0])
+        self.assertEqual(run.retries, 1)
+        self.assertEqual(self.pours(), 1)
+        self.assertTrue(brews.coffee_id)
+
+    def test_teapot_fails_with_a_clear_message(self):
+        with self.trap() as trap:
+            self.backend.pour_coffee(self.partners[0], machine=self.teapot)
+            with self.assertRaises(CoffeeSyncError) as caught:
+                self.perform_jobs(trap)
+        self.assertIn("this machine is a teapot", str(caught.exception))
+        self.assertEqual(self.pours(), 0)
+
+    def test_machine_in_maintenance_retries_then_fails(self):
+        machine = self.bindings("coffee.machine").filtered(
+            lambda m: m.state == "maintenance"
+        )
+        with self.trap() as trap:
+            self.backend.pour_coffee(self.partners[0], machine=machine)
+            with self.assertRaises(FailedJobError):
+                self.perform_jobs(trap)
+        self.assertEqual(self.pours(), 0)
+
+    def test_defaults_first_idle_machine_and_first_beverage(self):
+        brew = self.backend.pour_coffee(self.partners[0])
+        self.assertEqual(brew.machine_id.state, "idle")
+        first = self.bindings("coffee.product.product").sorted("id")[0]
+        self.assertEqual(brew.beverage_id, first.odoo_id)
+
+    def test_backend_defaults_win(self):
+        beverage = self.bindings("coffee.product.product")[-1]
+        self.backend.write(
+            {"default_machine_id": self.idle.id, "default_beverage_id": beverage.id}
+        )
+        brew = self.backend.pour_coffee(self.partners[0])
+        self.assertEqual(brew.machine_id, self.idle)
+        self.assertEqual(brew.beverage_id, beverage.odoo_id)
+
+    def test_nothing_to_pour_with(self):
+        empty = self.backend.copy({"name": "Empty machine room"})
+        with self.assertRaises(UserError):
+            empty.pour_coffee(self.partners[0])
+
+    def test_drinker_user_is_exported_before_the_brew(self):
+        self.partners[0].with_context(
+            connector_no_export=True
+        ).coffee_backend_ids = self.backend
+        self.assertFalse(self.partners[0].coffee_bind_ids.coffee_id)
+        brews, run = self.pour_and_run(self.partners[0])
+        user = self.partners[0].coffee_bind_ids
+        self.assertTrue(user.coffee_id)
+        machine_brew = next(
+            b for b in self.simulator.records("brews") if b["id"] == brews.coffee_id
+        )
+        self.assertEqual(machine_brew["user_id"], user.coffee_id)
+        self.assertGreaterEqual(run.retries, 1)
+
+    def test_pour_action_on_contacts(self):
+        action = self.env.ref("connector_coffee.res_partner_action_pour_coffee")
+        result = action.with_context(
+            active_model="res.partner",
+            active_ids=self.partners.ids,
+            active_id=self.partners[0].id,
+        ).run()
+        self.assertEqual(result["res_model"], "coffee.pour.wizard")
+        wizard = (
+            self.env["coffee.pour.wizard"]
+            .with_context(**result["context"])
+            .create({"backend_id": self.backend.id})
+        )
+        self.assertEqual(wizard.partner_ids, self.partners)
+        with self.trap() as trap:
+            wizard.action_pour()
+            trap.assert_jobs_count(3)
+        brews = self.bindings("coffee.brew").filtered(lambda b: not b.coffee_id)
+        self.assertEqual(brews.partner_id, self.partners)
