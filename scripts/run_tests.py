@@ -36,6 +36,7 @@ class TierResult:
         self.name = name
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
         self.skipped_reason = None
         self.problems = []
 
@@ -56,13 +57,16 @@ class TierResult:
             outcomes = {child.tag for child in case}
             if outcomes & {"failure", "error"}:
                 self.failed += 1
-            elif "skipped" not in outcomes:
+            elif "skipped" in outcomes:
+                self.skipped += 1
+            else:
                 self.passed += 1
 
     def summary(self):
         if self.skipped_reason:
             return f"{self.name}: skipped ({self.skipped_reason})"
-        return f"{self.name}: {self.passed} passed, {self.failed} failed"
+        line = f"{self.name}: {self.passed} passed, {self.failed} failed"
+        return line + (f", {self.skipped} skipped" if self.skipped else "")
 
 
 def run_pytest(python, args, report, env=None):
@@ -147,6 +151,7 @@ def tier_b(python, pytest_args):
                 f"--odoo-config={config}",
                 f"--odoo-database={database}",
                 "--odoo-log-level=warn",
+                "--odoo-http",
                 *pytest_args,
             ],
             str(RUN_DIR / "tier-b.xml"),

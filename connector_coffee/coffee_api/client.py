@@ -217,6 +217,15 @@ class CoffeeClient:
                 text = text.replace(str(secret), SECRET_MASK)
         return text
 
+    def _requests_timeout(self):
+        """The timeout as requests takes it: one number when both are equal.
+
+        A plain number is also what code that inspects requests' timeouts
+        (such as Odoo's test mode) expects.
+        """
+        connect, read = self.timeout
+        return connect if connect == read else self.timeout
+
     def _send(self, method, path, params=None, json_body=None, headers=None):
         """Send one request, mapping transport failures to coffee errors.
 
@@ -233,7 +242,7 @@ class CoffeeClient:
                 params=params,
                 json=json_body,
                 headers=all_headers,
-                timeout=self.timeout,
+                timeout=self._requests_timeout(),
                 verify=self.verify,
                 allow_redirects=False,
             )

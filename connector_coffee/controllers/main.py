@@ -42,6 +42,7 @@ class CoffeeWebhookController(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        readonly=False,
     )
     def webhook(self, backend_id, **kwargs):
         """Receive one event of the machine and enqueue its import."""
