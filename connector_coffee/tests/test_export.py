@@ -145,7 +145,7 @@ class TestExport(CoffeeCase):
         ):
             # the guard is really on
             with self.assertRaisesRegex(RuntimeError, "Commit is forbidden"):
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             job.perform()
         self.assertTrue(self.partner.coffee_bind_ids.coffee_id)
         self.assertTrue(self.machine_user(self.partner.coffee_bind_ids))
