@@ -57,18 +57,31 @@ class CoffeeBinding(models.AbstractModel):
         return keys
 
     def _compute_sync_error(self):
-        jobs = self.env["queue.job"].sudo()
-        for binding in self:
-            binding.sync_error = False
-            if not binding.id:
-                continue
-            last = jobs.search(
-                [("coffee_record_key", "in", binding._job_keys())],
-                order="date_created desc, id desc",
-                limit=1,
+        """The error of each binding's last job, while that job is failed.
+
+        One query for all the bindings shown, not one per binding.
+        """
+        keys = {binding: binding._job_keys() for binding in self if binding.id}
+        last_jobs = {}
+        if keys:
+            jobs = (
+                self.env["queue.job"]
+                .sudo()
+                .search(
+                    [("coffee_record_key", "in", sum(keys.values(), []))],
+                    order="date_created desc, id desc",
+                )
             )
-            if last.state == "failed":
-                binding.sync_error = last.exc_message or last.exc_name
+            for job in jobs:
+                last_jobs.setdefault(job.coffee_record_key, job)
+        for binding in self:
+            candidates = [last_jobs[k] for k in keys.get(binding, []) if k in last_jobs]
+            last = max(candidates, key=lambda j: (j.date_created, j.id), default=None)
+            binding.sync_error = (
+                (last.exc_message or last.exc_name)
+                if last and last.state == "failed"
+                else False
+            )
 
     def _job_store_values(self, job):
         """File the job under the backend and the record it synchronises.
