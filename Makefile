@@ -37,3 +37,14 @@ bench:
 lint: venv
 	$(VENV_PY) -m pip install --quiet --disable-pip-version-check pre-commit
 	$(VENV_PY) -m pre_commit run --all-files
+
+# make pot          regenerate connector_coffee/i18n/connector_coffee.pot (and
+#                   bring the i18n/*.po files in line with it)
+# make screenshots  the README's screenshots, taken by Chromium from the demo
+.PHONY: pot screenshots
+
+pot:
+	$(PYTHON3) scripts/export_pot.py
+
+screenshots:
+	$(PYTHON3) scripts/screenshots.py

@@ -25,4 +25,10 @@
         "views/coffee_pour_wizard_views.xml",
         "views/coffee_menus.xml",
     ],
+    "demo": ["demo/coffee_backend_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "connector_coffee/static/tests/tours/*.js",
+        ],
+    },
 }

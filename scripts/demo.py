@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 import odoo_env
 from odoo_env import ROOT, RUN_DIR, say, warn
@@ -158,22 +158,31 @@ def wait_for_sync(progress):
     raise RuntimeError(f"the sync did not finish within {SYNC_TIMEOUT} s")
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--serve", action="store_true", help="keep Odoo serving on 127.0.0.1:8069"
-    )
-    args = parser.parse_args(argv)
-    RUN_DIR.mkdir(exist_ok=True)
+class DemoRun:
+    """A demo whose sync is over, with Odoo still serving it."""
 
-    odoo_python, reason = odoo_env.find_odoo_python()
-    if not odoo_python:
-        warn(f"no Odoo 18 to run the demo with: {reason}")
-        sys.stdout.write(HOW_TO_INSTALL_ODOO)
-        return 2
-    say(reason)
-    python = odoo_env.ensure_venv(odoo_python, with_odoo=True)
+    def __init__(self, server, url, jobs, counts, failures):
+        self.server = server  # the Odoo process
+        self.url = url  # where Odoo serves, e.g. http://127.0.0.1:8069
+        self.jobs = jobs  # {state: count} of the coffee jobs
+        self.counts = counts  # {what: count} of what was imported
+        self.failures = failures  # [(job name, message)] of failed jobs
 
+    @property
+    def complete(self):
+        return all(self.counts[w] >= SIM_SIZES[w] for w in ("machines", "brews"))
+
+
+@contextmanager
+def running_demo(python, http_port):
+    """Run the demo up to the end of its sync; Odoo serves while in the block.
+
+    PostgreSQL, the simulator and Odoo are stopped when the block ends.
+
+    :param python: the interpreter with Odoo 18 (and the OCA addons)
+    :param http_port: port of Odoo's HTTP server on 127.0.0.1
+    :return: a context manager giving a :class:`DemoRun`
+    """
     with ExitStack() as stack:
         db = odoo_env.given_database_settings()
         if db is None:
@@ -185,7 +194,6 @@ def main(argv=None):
         stack.callback(stop_process, sim)
         say(f"coffee machine simulator on {location}")
 
-        http_port = 8069 if args.serve else odoo_env.free_port()
         config = str(RUN_DIR / "demo.conf")
         odoo_env.write_config(
             config,
@@ -237,30 +245,55 @@ def main(argv=None):
         stack.callback(stop_process, server)
         progress = Progress(config)
         jobs = wait_for_sync(progress)
-        counts = progress.counts()
+        yield DemoRun(
+            server,
+            f"http://127.0.0.1:{http_port}",
+            jobs,
+            progress.counts(),
+            progress.failures(),
+        )
 
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--serve", action="store_true", help="keep Odoo serving on 127.0.0.1:8069"
+    )
+    args = parser.parse_args(argv)
+    RUN_DIR.mkdir(exist_ok=True)
+
+    odoo_python, reason = odoo_env.find_odoo_python()
+    if not odoo_python:
+        warn(f"no Odoo 18 to run the demo with: {reason}")
+        sys.stdout.write(HOW_TO_INSTALL_ODOO)
+        return 2
+    say(reason)
+    python = odoo_env.ensure_venv(odoo_python, with_odoo=True)
+
+    http_port = 8069 if args.serve else odoo_env.free_port()
+    with running_demo(python, http_port) as run:
         sys.stdout.write("\nImported from the coffee machine:\n")
-        for what, count in counts.items():
+        for what, count in run.counts.items():
             sys.stdout.write(
                 f"  {what:<10} {count:>6} (machine has {SIM_SIZES[what]})\n"
             )
         sys.stdout.write(
-            f"Jobs: {jobs.get('done', 0)} done, {jobs.get('failed', 0)} failed\n"
+            f"Jobs: {run.jobs.get('done', 0)} done, "
+            f"{run.jobs.get('failed', 0)} failed\n"
         )
-        for name, message in progress.failures():
+        for name, message in run.failures:
             sys.stdout.write(f"  failed: {name}: {message}\n")
-        complete = all(counts[w] >= SIM_SIZES[w] for w in ("machines", "brews"))
         if args.serve:
             sys.stdout.write(
-                f"\nOdoo serves the demo on http://127.0.0.1:{http_port} "
+                f"\nOdoo serves the demo on {run.url} "
                 "(login admin, password admin). Ctrl-C stops it.\n"
             )
             sys.stdout.flush()
             try:
-                server.wait()
+                run.server.wait()
             except KeyboardInterrupt:
                 pass
-        return 0 if complete and not jobs.get("failed") else 1
+        return 0 if run.complete and not run.jobs.get("failed") else 1
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ OCA_ADDONS = [
 # what the OCA wheels need besides Odoo itself (installed with --no-deps so
 # that pip never tries to fetch an ``odoo`` distribution it cannot find)
 OCA_ADDONS_DEPS = ["cachetools"]
+# what tier B needs besides: pytest-odoo, and the client Odoo drives Chromium
+# with for the tour test
+ODOO_TEST_DEPS = ["pytest-odoo", "websocket-client"]
 PG_USER = "odoo"
 
 
@@ -151,7 +154,7 @@ def ensure_venv(base_python, with_odoo):
     python = VENV_DIR / "bin" / "python"
     stamp = VENV_DIR / ".connector_coffee_stamp"
     wanted = _requirements_digest(
-        os.path.realpath(base_python), str(with_odoo), *OCA_ADDONS
+        os.path.realpath(base_python), str(with_odoo), *OCA_ADDONS, *ODOO_TEST_DEPS
     )
     if python.exists() and stamp.exists() and stamp.read_text() == wanted:
         return str(python)
@@ -178,7 +181,7 @@ def ensure_venv(base_python, with_odoo):
         check=True,
     )
     if with_odoo:
-        subprocess.run(pip + ["pytest-odoo", *OCA_ADDONS_DEPS], check=True)
+        subprocess.run(pip + [*ODOO_TEST_DEPS, *OCA_ADDONS_DEPS], check=True)
         subprocess.run(pip + ["--no-deps", *OCA_ADDONS], check=True)
     stamp.write_text(wanted)
     return str(python)

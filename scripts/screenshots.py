@@ -1,0 +1,270 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The README's screenshots, taken from the demo: ``make screenshots``.
+
+Runs the demo (``scripts/demo.py``: PostgreSQL, the simulator, a fresh
+database and a full sync) with Odoo serving on a free port, logs in as
+``admin``/``admin`` and has a headless Chromium capture the backend form, the
+machines list and the brew analysis graph into ``docs/screenshots/``.
+
+Chromium is driven over the DevTools protocol on a pipe
+(``--remote-debugging-pipe``): nothing but the standard library and a
+``chromium`` (Debian: ``apt-get install chromium``) on PATH.
+"""
+
+import argparse
+import base64
+import fcntl
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import demo
+import odoo_env
+from odoo_env import ROOT, RUN_DIR, say, warn
+
+OUT_DIR = ROOT / "docs" / "screenshots"
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+WIDTH, HEIGHT = 1280, 800
+#: what is captured: (file name, path of the page, CSS selector to wait for,
+#: clicks before the capture as (CSS selector, text the element contains))
+SHOTS = [
+    (
+        "backend_form.png",
+        "/odoo/action-connector_coffee.coffee_backend_action/{backend_id}",
+        ".o_form_view .o-form-buttonbox button[name=action_open_machines]",
+        [],
+    ),
+    (
+        "machines_list.png",
+        "/odoo/action-connector_coffee.coffee_machine_action",
+        ".o_list_view .o_data_row",
+        [],
+    ),
+    (
+        "brew_analysis.png",
+        "/odoo/action-connector_coffee.coffee_brew_action_analysis",
+        ".o_graph_view .o_graph_canvas_container canvas",
+        # the simulator's brews all fall on one day: show them per machine
+        [
+            (".o_searchview_dropdown_toggler", ""),
+            (".o_group_by_menu .o_menu_item", "Machine"),
+            (".o_group_by_menu .o_menu_item", "Beverage"),
+            (".o_searchview_dropdown_toggler", ""),
+        ],
+    ),
+]
+
+
+class Chromium:
+    """A headless Chromium driven over the DevTools protocol on a pipe.
+
+    With ``--remote-debugging-pipe`` Chromium reads commands from its file
+    descriptor 3 and writes answers and events to its descriptor 4, as JSON
+    messages ended by a NUL byte.
+    """
+
+    def __init__(self, executable, width=WIDTH, height=HEIGHT):
+        self.profile = tempfile.mkdtemp(prefix="coffee-chromium-")
+        to_chrome_read, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_write = os.pipe()
+
+        def plug_pipes():  # in the child, before exec: the pipes as fds 3, 4
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in plug]
+            for fd, target in zip(high, (3, 4), strict=True):
+                os.dup2(fd, target)  # inheritable, unlike the originals
+
+        plug = (to_chrome_read, from_chrome_write)
+
+        self.proc = subprocess.Popen(
+            [
+                executable, "--headless=new", "--remote-debugging-pipe",
+                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-extensions", "--no-first-run", "--hide-scrollbars",
+                "--force-device-scale-factor=1", f"--window-size={width},{height}",
+                f"--user-data-dir={self.profile}", "about:blank",
+            ],
+            preexec_fn=plug_pipes,
+            close_fds=False,  # our other descriptors are not inheritable anyway
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(to_chrome_read)
+        os.close(from_chrome_write)
+        self._ids = itertools.count(1)
+        self._buffer = b""
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.send(
+            "Target.attachToTarget", targetId=target, flatten=True
+        )["sessionId"]
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+            session=True,
+        )
+
+    def send(self, method, session=False, **params):
+        """Send a command and return its result (events are ignored)."""
+        message = {"id": next(self._ids), "method": method, "params": params}
+        if session:
+            message["sessionId"] = self.session
+        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
+        while True:
+            answer = self._read()
+            if answer.get("id") == message["id"]:
+                if "error" in answer:
+                    raise RuntimeError(f"{method}: {answer['error']}")
+                return answer.get("result", {})
+
+    def _read(self):
+        while b"\0" not in self._buffer:
+            chunk = os.read(self._from_chrome, 1 << 16)
+            if not chunk:
+                raise RuntimeError("Chromium closed its DevTools pipe")
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def evaluate(self, expression):
+        """Evaluate JavaScript in the page and return its value."""
+        result = self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, session=True
+        )
+        return result.get("result", {}).get("value")
+
+    def wait_for(self, selector, text="", timeout=60):
+        """Wait for an element matching ``selector`` that contains ``text``."""
+        find = (
+            f"[...document.querySelectorAll({json.dumps(selector)})]"
+            f".find((e) => e.textContent.includes({json.dumps(text)}))"
+        )
+        deadline = time.monotonic() + timeout
+        while not self.evaluate(f"!!{find}"):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no {selector} {text!r} within {timeout} s")
+            time.sleep(0.25)
+        return find
+
+    def open(self, url, selector, clicks=(), settle=2.0):
+        """Open ``url``, wait for ``selector``, click, let the page settle.
+
+        :param clicks: ``(selector, text)`` of the elements to click in turn
+        :param settle: seconds for animations (the graph's) and fonts
+        """
+        self.send("Page.navigate", url=url, session=True)
+        self.wait_for(selector)
+        for click, text in clicks:
+            self.evaluate(f"{self.wait_for(click, text)}.click()")
+            time.sleep(0.5)
+        self.wait_for(selector)
+        time.sleep(settle)
+
+    def screenshot(self, path):
+        """Write a PNG of the viewport to ``path``."""
+        data = self.send("Page.captureScreenshot", format="png", session=True)
+        path.write_bytes(base64.b64decode(data["data"]))
+
+    def set_cookie(self, name, value, url):
+        self.send("Network.setCookie", name=name, value=value, url=url, session=True)
+
+    def close(self):
+        try:
+            self.send("Browser.close")
+        except (OSError, RuntimeError):
+            pass
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        os.close(self._to_chrome)
+        os.close(self._from_chrome)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def login(url):
+    """Log in as admin; return an opener holding the session and its cookie."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(jar)
+    )
+    call(
+        opener,
+        f"{url}/web/session/authenticate",
+        {"db": demo.DATABASE, "login": "admin", "password": "admin"},
+    )
+    session = next((c.value for c in jar if c.name == "session_id"), None)
+    if not session:
+        raise RuntimeError("logging in as admin gave no session")
+    return opener, session
+
+
+def call(opener, url, params):
+    """A JSON-RPC call to Odoo; return its result."""
+    body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": params})
+    request = urllib.request.Request(
+        url, data=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    with opener.open(request, timeout=60) as response:
+        answer = json.load(response)
+    if answer.get("error"):
+        raise RuntimeError(f"{url}: {answer['error']}")
+    return answer["result"]
+
+
+def take_screenshots(executable, url, out_dir):
+    """Capture :data:`SHOTS` from the Odoo serving at ``url``."""
+    opener, session = login(url)
+    backend_id = call(
+        opener,
+        f"{url}/web/dataset/call_kw/coffee.backend/search",
+        {"model": "coffee.backend", "method": "search", "args": [[]], "kwargs": {}},
+    )[0]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    browser = Chromium(executable)
+    try:
+        browser.set_cookie("session_id", session, url)
+        for name, path, selector, clicks in SHOTS:
+            browser.open(url + path.format(backend_id=backend_id), selector, clicks)
+            browser.screenshot(out_dir / name)
+            say(f"wrote {(out_dir / name).relative_to(ROOT)}")
+    finally:
+        browser.close()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(OUT_DIR), help="folder of the PNGs")
+    args = parser.parse_args(argv)
+    executable = next(filter(None, map(shutil.which, BROWSERS)), None)
+    if not executable:
+        warn("no Chromium on PATH: install it (Debian: apt-get install chromium)")
+        return 2
+    odoo_python, reason = odoo_env.find_odoo_python()
+    if not odoo_python:
+        warn(f"no Odoo 18 to run the demo with: {reason}")
+        sys.stdout.write(demo.HOW_TO_INSTALL_ODOO)
+        return 2
+    say(reason)
+    RUN_DIR.mkdir(exist_ok=True)
+    python = odoo_env.ensure_venv(odoo_python, with_odoo=True)
+    with demo.running_demo(python, odoo_env.free_port()) as run:
+        if not run.complete or run.jobs.get("failed"):
+            warn("the demo's sync did not complete: the screenshots show that")
+        say(f"taking the screenshots with {executable}")
+        take_screenshots(executable, run.url, Path(args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
