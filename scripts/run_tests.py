@@ -8,7 +8,9 @@ addon is installed into a fresh database (failing on any WARNING or ERROR in
 the install log), then pytest-odoo runs ``connector_coffee/tests``.
 
 The last lines are the summary, exactly ``tier-a: N passed, M failed`` and
-``tier-b: N passed, M failed`` or ``tier-b: skipped (<why>)``.
+``tier-b: N passed, M failed`` or ``tier-b: skipped (<why>)``, after the
+lines of the ``*.summary`` files the tests of tier B wrote in the run folder
+(such as the figures of the reliability suite).
 """
 
 import argparse
@@ -143,7 +145,9 @@ def tier_b(python, pytest_args):
             sys.stdout.write("\n".join(bad[:50]) + "\n")
             return result
         say("install log is clean; running pytest-odoo on connector_coffee/tests")
-        env = dict(os.environ, ODOO_RC=config)
+        # the HTTP server of HttpCase tests would start queue_job's runner:
+        # tests perform their jobs themselves
+        env = dict(os.environ, ODOO_RC=config, ODOO_QUEUE_JOB_CHANNELS="root:0")
         code = run_pytest(
             python,
             [
@@ -163,6 +167,20 @@ def tier_b(python, pytest_args):
     return result
 
 
+def read_summaries():
+    """The lines of the ``*.summary`` files the tests wrote in the run folder.
+
+    Tests write their figures there (pytest captures their output); they are
+    printed just before the tier lines.
+    """
+    return [
+        line
+        for path in sorted(RUN_DIR.glob("*.summary"))
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tier", choices=["a", "b", "both"], default="both")
@@ -179,6 +197,8 @@ def main(argv=None):
     if args.tier in ("a", "both"):
         results.append(tier_a(python, args.pytest_args))
     if args.tier in ("b", "both"):
+        for stale in RUN_DIR.glob("*.summary"):
+            stale.unlink()
         if odoo_python:
             results.append(tier_b(python, args.pytest_args))
         else:
@@ -194,7 +214,10 @@ def main(argv=None):
             )
         for problem in result.problems:
             sys.stdout.write(f"{result.name}: FAILED: {problem}\n")
-    sys.stdout.write("\n" + "\n".join(r.summary() for r in results) + "\n")
+    lines = [r.summary() for r in results]
+    if args.tier in ("b", "both"):
+        lines = read_summaries() + lines
+    sys.stdout.write("\n" + "\n".join(lines) + "\n")
     return 0 if all(r.ok for r in results) else 1
 
 

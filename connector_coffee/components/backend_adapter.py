@@ -109,14 +109,18 @@ class CoffeeAdapter(AbstractComponent):
         with self._translate_errors(f"read {external_id} of"):
             return self.client.read(self._coffee_resource, external_id)
 
-    def create(self, data, idempotency_key=None):
+    def create(self, data, idempotency_key=None, record=None):
         """Create a record on the machine.
 
         :param data: values of the new record
         :param idempotency_key: key that makes a retried creation harmless
+        :param record: the Odoo record being created, named in the messages
         :return: the created record as a dict
         """
-        with self._translate_errors("create in"):
+        action = "create in"
+        if record:
+            action = f"create {record._name} {record.id} ({record.display_name}) in"
+        with self._translate_errors(action):
             return self.client.create(
                 self._coffee_resource, data, idempotency_key=idempotency_key
             )

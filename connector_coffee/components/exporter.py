@@ -54,7 +54,9 @@ class CoffeeExporter(AbstractComponent):
     def _create(self, data):
         """Create the machine record; return its machine id."""
         self._validate_create_data(data)
-        record = self.backend_adapter.create(data, **self._create_options())
+        record = self.backend_adapter.create(
+            data, record=self.binding, **self._create_options()
+        )
         self._store_answer(record)
         return record["id"]
 

@@ -3,7 +3,6 @@
 import logging
 from contextlib import contextmanager
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -12,6 +11,7 @@ from odoo.modules.module import get_manifest
 from odoo.addons.queue_job.job import identity_exact
 
 from ...coffee_api import CoffeeClient, CoffeeError
+from ...coffee_api.client import validate_location
 from ...components.mapper import format_datetime
 
 _logger = logging.getLogger(__name__)
@@ -182,17 +182,23 @@ class CoffeeBackend(models.Model):
 
     @api.constrains("location")
     def _check_location(self):
+        """Refuse what the client would refuse, without echoing the location.
+
+        An http(s) URL with a host name, without credentials, query or a bad
+        port: a location may carry a password, which must not end in a
+        message.
+        """
         for backend in self:
-            parts = urlsplit((backend.location or "").strip())
-            if parts.scheme not in ("http", "https") or not parts.hostname:
+            try:
+                validate_location(backend.location)
+            except CoffeeError as err:
                 raise ValidationError(
                     self.env._(
-                        "The API location of %(backend)s must be an http:// or "
-                        "https:// URL with a host name, got %(location)r.",
+                        "The API location of %(backend)s is not valid: %(error)s",
                         backend=backend.name,
-                        location=backend.location,
+                        error=err,
                     )
-                )
+                ) from None
 
     @api.constrains("timeout")
     def _check_timeout(self):
@@ -289,7 +295,8 @@ class CoffeeBackend(models.Model):
             filters = {"per_page": backend.page_size}
             since = backend[date_field]
             if since:
-                since -= timedelta(seconds=backend.import_overlap)
+                # a negative overlap would skip what changed just before
+                since -= timedelta(seconds=max(backend.import_overlap, 0))
                 filters["updated_since"] = format_datetime(since)
             self.env[model].with_delay(
                 identity_key=identity_exact,

@@ -1,0 +1,236 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The backend's secrets stay secret.
+
+The password, the API key and the webhook secret are read by the coffee
+connector managers only, and never show in a log line, in a job (arguments,
+result, error, traceback), in an exception message or in what "Check
+connection" answers, even when the machine refuses them.
+"""
+
+import base64
+import logging
+import traceback
+from contextlib import contextmanager
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user
+
+from odoo.addons.queue_job.controllers.main import RunJobController
+from odoo.addons.queue_job.job import Job
+
+from .common import SIM_PASSWORD, SIM_USER, CoffeeCase
+
+#: the backend's secrets, all wrong for the machine (it answers 401)
+SECRETS = {
+    "password": "Pa55word-of-the-espresso",
+    "api_key": "api-key-of-the-espresso-0123",
+    "webhook_secret": "whsec-of-the-espresso-4567",
+}
+
+#: loggers lowered to DEBUG while the logs are captured
+LOGGERS = (
+    "odoo",
+    "odoo.addons",
+    "odoo.addons.connector_coffee",
+    "odoo.addons.connector",
+    "odoo.addons.queue_job",
+    "odoo.sql_db",
+    "urllib3",
+    "requests",
+)
+
+
+def secret_texts(secrets=None):
+    """The forms a secret could leak in: as is, and in a Basic header."""
+    secrets = dict(secrets or SECRETS)
+    texts = set(secrets.values())
+    basic = f"{SIM_USER}:{secrets['password']}".encode()
+    texts.add(base64.b64encode(basic).decode())
+    return texts
+
+
+class TestReliabilitySecrets(CoffeeCase):
+    simulator_options = {"machines": 3, "beverages": 3, "users": 3, "brews": 12}
+
+    def assert_no_secret(self, text, where):
+        for secret in secret_texts():
+            self.assertNotIn(secret, text, f"a secret shows in {where}")
+
+    def set_secrets(self, mode):
+        """Give the backend the secrets; ``mode``: how it authenticates."""
+        values = dict(SECRETS)
+        if mode == "basic":
+            values["api_key"] = False
+        self.backend.write(values)
+
+    @contextmanager
+    def all_logs(self):
+        """Capture every log record, down to DEBUG."""
+        levels = {name: logging.getLogger(name).level for name in LOGGERS}
+        try:
+            for name in LOGGERS:
+                logging.getLogger(name).setLevel(logging.DEBUG)
+            with self.assertLogs(level=logging.DEBUG) as logs:
+                yield logs
+        finally:
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
+
+    def non_managers(self):
+        return {
+            "employee": new_test_user(self.env, "coffee_drinker", "base.group_user"),
+            "portal": new_test_user(self.env, "coffee_portal", "base.group_portal"),
+        }
+
+    def test_secrets_readable_by_coffee_managers_only(self):
+        self.sync("machines")
+        machine = self.bindings("coffee.machine")[0]
+        self.backend.write(SECRETS)
+        for groups in (
+            "base.group_user,connector_coffee.coffee_connector_group_manager",
+            "base.group_user,connector.group_connector_manager",
+        ):
+            manager = new_test_user(self.env, f"manager {groups}", groups)
+            as_manager = self.backend.with_user(manager)
+            for field, value in SECRETS.items():
+                self.assertEqual(as_manager[field], value)
+        users = self.non_managers()
+        for kind, user in users.items():
+            backend = self.backend.with_user(user)
+            for field in SECRETS:
+                with self.subTest(user=kind, field=field):
+                    self.assertNotIn(field, backend.fields_get())
+                    for read in (
+                        lambda b, f=field: b.read([f]),
+                        lambda b, f=field: b.search_read([], [f]),
+                        lambda b, f=field: b.search([(f, "=like", "P%")]),
+                        lambda b, f=field: b.read_group([], [f], [f]),
+                        lambda b, f=field: b[f],
+                    ):
+                        with self.assertRaises(AccessError):
+                            read(backend)
+                        self.env.invalidate_all()
+        employee = users["employee"]
+        # the employee sees the backend, through its machines too, not the secrets
+        self.assertEqual(machine.with_user(employee).backend_id.name, self.backend.name)
+        with self.assertRaises(AccessError):
+            machine.with_user(employee).backend_id.password  # noqa: B018
+        with self.assertRaises(AccessError):
+            self.backend.with_user(users["portal"]).read(["name"])
+
+    def test_secret_changes_leave_no_trace_in_the_chatter(self):
+        # the backend is not new any more: its changes are tracked
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        backend = self.backend.with_context(tracking_disable=False)
+        backend.write(dict(SECRETS, username="new-barista"))
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # tracking is written when committing
+        messages = self.env["mail.message"].search(
+            [("model", "=", "coffee.backend"), ("res_id", "=", self.backend.id)]
+        )
+        self.assertTrue(messages.tracking_value_ids, "the username change is tracked")
+        text = " ".join(
+            str(value)
+            for tracking in messages.tracking_value_ids
+            for value in tracking.read()[0].values()
+        ) + " ".join(str(body) for body in messages.mapped("body"))
+        self.assertIn("new-barista", text)
+        self.assert_no_secret(text, "the chatter")
+
+    def run_failing_auth(self):
+        """Sync and check the connection with refused secrets."""
+        with self.trap() as trap:
+            self.backend.sync_all()
+            run = self.perform_jobs(trap, raise_failures=False)
+        with self.assertRaises(UserError) as caught:
+            self.backend.check_connection()
+        return [err for __, err in run.failed] + [caught.exception]
+
+    def test_secrets_never_logged_by_a_failing_auth_run(self):
+        for mode in ("basic", "bearer"):
+            self.set_secrets(mode)
+            self.env.flush_all()  # the secrets are written before the run
+            with self.subTest(mode=mode), self.all_logs() as logs:
+                errors = self.run_failing_auth()
+            self.assertEqual(len(errors), 5)
+            formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+            lines = [formatter.format(record) for record in logs.records]
+            # the capture sees the client's requests and their answers
+            self.assertTrue([line for line in lines if "-> 401" in line])
+            self.assert_no_secret("\n".join(lines), f"the logs ({mode})")
+            for err in errors:
+                self.assertIn("401", str(err))
+                self.assert_no_secret(
+                    "".join(traceback.format_exception(err)), "an exception"
+                )
+
+    def run_stored_jobs(self):
+        """Perform the backend's stored jobs as the job runner does."""
+        jobs = self.env["queue.job"].search(
+            [("coffee_backend_id", "=", self.backend.id), ("state", "=", "pending")]
+        )
+        for stored in jobs:
+            job = Job.load(self.env, stored.uuid)
+            try:
+                with self.env.cr.savepoint():
+                    job.perform()
+            except Exception as err:  # pylint: disable=broad-except
+                values = RunJobController._get_failure_values(
+                    job, traceback.format_exc(), err
+                )
+                job.set_failed(**values)
+                job.store()
+        return jobs
+
+    def test_secrets_never_in_jobs(self):
+        self.sync("machines", "beverages")
+        partner = self.env["res.partner"].create({"name": "Secretive Sam"})
+        for mode in ("basic", "bearer"):
+            self.set_secrets(mode)
+            # stored jobs, not trapped ones: what the database keeps
+            self.backend.write(
+                {f"import_{what}_since": False for what in ("users", "brews")}
+            )
+            self.backend.import_users()
+            self.backend.import_brews()
+            self.backend.pour_coffee(partner)
+            jobs = self.run_stored_jobs()
+            self.assertEqual(set(jobs.mapped("state")), {"failed"})
+            for job in jobs:
+                self.assertIn(self.backend.name, job.exc_message)
+                self.assertIn("401", job.exc_message)
+                self.assertIn("Traceback", job.exc_info)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT row_to_json(job)::text FROM queue_job job "
+            "WHERE coffee_backend_id = %s",
+            (self.backend.id,),
+        )
+        rows = [row for (row,) in self.env.cr.fetchall()]
+        self.assertEqual(len(rows), 6)
+        self.assert_no_secret("\n".join(rows), "a stored job")
+        self.env.cr.execute("SELECT row_to_json(t)::text FROM mail_tracking_value t")
+        self.assert_no_secret(str(self.env.cr.fetchall()), "a job's chatter")
+
+    def test_check_connection_never_echoes_secrets(self):
+        self.backend.write(dict(SECRETS, password=SIM_PASSWORD, api_key=False))
+        action = self.backend.check_connection()
+        self.assertEqual(action["params"]["type"], "success")
+        text = str(action)
+        self.assertNotIn(SIM_PASSWORD, text)
+        self.assert_no_secret(text, "a successful check")
+        for mode in ("basic", "bearer"):
+            self.set_secrets(mode)
+            for fault in (None, "500", "malformed", "drop"):
+                with self.subTest(mode=mode, fault=fault):
+                    if fault:
+                        self.simulator.fail_next(fault, path="/status")
+                    with self.assertRaises(UserError) as caught:
+                        self.backend.check_connection()
+                    self.assertIn(self.backend.name, str(caught.exception))
+                    self.assert_no_secret(
+                        "".join(traceback.format_exception(caught.exception)),
+                        "a failed check",
+                    )
