@@ -4,7 +4,8 @@
 
 The machine's id is stored in ``coffee_id`` of every binding. Besides the
 one-by-one lookups of connector's binder, :meth:`to_internal_many` finds the
-bindings of a whole page of ids in one query.
+bindings of a whole page of ids in one query, which also reads what the
+importer and the mappers then need of each binding.
 """
 
 from odoo.addons.component.core import Component
@@ -22,9 +23,13 @@ class CoffeeBinder(Component):
         "coffee.brew",
     ]
     _external_field = "coffee_id"
+    #: fields read by the same query as the lookup of :meth:`to_internal_many`
+    #: (those the model has): the machine's date of the record, which the
+    #: importer compares, and the bound Odoo record, which the mappers write
+    _fetch_fields = ["coffee_updated_at", "odoo_id"]
 
     def to_internal_many(self, external_ids):
-        """Find the bindings of many machine ids at once.
+        """Find the bindings of many machine ids at once, with one query.
 
         :param external_ids: machine ids
         :return: ``{machine id: binding}`` for the ids that are bound
@@ -32,10 +37,15 @@ class CoffeeBinder(Component):
         ids = {int(ext) for ext in external_ids if ext}
         if not ids:
             return {}
-        bindings = self.model.with_context(active_test=False).search(
+        model = self.model.with_context(active_test=False)
+        fetched = [self._external_field] + [
+            name for name in self._fetch_fields if name in model._fields
+        ]
+        bindings = model.search_fetch(
             [
                 (self._backend_field, "=", self.backend_record.id),
                 (self._external_field, "in", list(ids)),
-            ]
+            ],
+            fetched,
         )
         return {binding[self._external_field]: binding for binding in bindings}

@@ -11,7 +11,8 @@ one code path:
 2. the bindings of all the page's ids are found with one query;
 3. records not newer than their binding (the machine's ``updated_at``) are
    skipped, the others mapped from the page payload, with no GET per record;
-4. new bindings are created in one ``create()`` call, changed ones written.
+4. new bindings are created in one ``create()`` call, changed ones written
+   and flushed together: one savepoint per page, a few queries for it all.
 
 A record the database refuses (a poison record) does not sink its page: the
 page falls back to one savepoint per record, and each refused record is
@@ -29,12 +30,12 @@ from odoo import fields
 from odoo.exceptions import UserError
 
 from odoo.addons.component.core import AbstractComponent, Component
-from odoo.addons.connector.exception import MappingError
+from odoo.addons.connector.exception import IDMissingInBackend, MappingError
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..exception import CoffeeSyncError
-from .mapper import parse_datetime
+from .mapper import PageBindings, parse_datetime
 
 #: errors by which the database or the ORM refuse a record's values
 REFUSALS = (psycopg2.IntegrityError, psycopg2.DataError, UserError, ValueError)
@@ -127,8 +128,7 @@ class CoffeeRecordImporter(AbstractComponent):
             else:
                 to_create.append((record, values))
         result.add(self._create_bindings(to_create, defer_failures))
-        for record, binding, values in to_write:
-            result.add(self._write_binding(record, binding, values, defer_failures))
+        result.add(self._write_bindings(to_write, defer_failures))
         return result
 
     def _is_newer(self, record, binding):
@@ -151,7 +151,12 @@ class CoffeeRecordImporter(AbstractComponent):
     def _import_dependencies(self, records):
         """Import the related machine records that Odoo does not have yet.
 
-        :return: ``{binding model: {machine id: binding}}`` for the mappers
+        A related record that cannot be imported (gone from the machine, or
+        refused by Odoo) stays unbound: only the records that refer to it are
+        refused by their mappers, not the whole page.
+
+        :return: ``{binding model: {machine id: binding}}`` for the mappers,
+            each inner dict a :class:`~.mapper.PageBindings`
         """
         relations = {}
         for key, binding_model in self._dependencies:
@@ -164,25 +169,74 @@ class CoffeeRecordImporter(AbstractComponent):
                     usage="record.importer", model_name=binding_model
                 )
                 for external_id in sorted(missing):
-                    importer.run(external_id)
+                    self._import_dependency(importer, external_id)
                 found.update(binder.to_internal_many(missing))
-            relations[binding_model] = found
+            relations[binding_model] = PageBindings(found)
         return relations
 
+    def _import_dependency(self, importer, external_id):
+        """Import one related record, leaving it unbound when that fails.
+
+        The failure is logged; the record's own import (its page, or its own
+        job) reports it where a user sees it.
+        """
+        try:
+            with self.env.cr.savepoint():
+                importer.run(external_id)
+        except (IDMissingInBackend, CoffeeSyncError) as err:
+            _logger.warning("%s", err)
+
     def _create_bindings(self, to_create, defer_failures):
-        """Create the new bindings, in one call while nothing is refused."""
+        """Create the new bindings, in one call while nothing is refused.
+
+        :param to_create: ``(record, values)`` pairs
+        :return: an :class:`ImportResult`
+        """
+
+        def create(items):
+            self.model.with_context(connector_no_export=True).create(
+                [values for __, values in items]
+            )
+
+        return self._save(to_create, create, "created", defer_failures)
+
+    def _write_bindings(self, to_write, defer_failures):
+        """Write the changed bindings, flushed at once while nothing is refused.
+
+        :param to_write: ``(record, binding, values)`` triples
+        :return: an :class:`ImportResult`
+        """
+
+        def write(items):
+            for __, binding, values in items:
+                binding.with_context(connector_no_export=True).write(values)
+
+        return self._save(to_write, write, "updated", defer_failures)
+
+    def _save(self, items, save, counter, defer_failures):
+        """Save a page's items in one savepoint, or one by one after a refusal.
+
+        One savepoint is one flush: the ORM then stores the whole page with a
+        few queries. When the database or the ORM refuses the page, it is
+        saved again record by record, each in a savepoint of its own, and only
+        the refused records go to :meth:`_refuse`.
+
+        :param items: tuples whose first item is the record's JSON
+        :param save: function that saves a list of items
+        :param counter: the :class:`ImportResult` key of the saved items
+        :param defer_failures: see :meth:`import_records`
+        :return: an :class:`ImportResult`
+        """
         result = ImportResult()
-        if not to_create:
+        if not items:
             return result
         try:
             with self.env.cr.savepoint():
-                self.model.with_context(connector_no_export=True).create(
-                    [values for __, values in to_create]
-                )
-            result["created"] = len(to_create)
+                save(items)
+            result[counter] = len(items)
         except REFUSALS as err:
-            if len(to_create) == 1:
-                self._refuse(to_create[0][0], err, defer_failures)
+            if len(items) == 1:
+                self._refuse(items[0][0], err, defer_failures)
                 result["deferred"] += 1
                 return result
             _logger.info(
@@ -191,19 +245,8 @@ class CoffeeRecordImporter(AbstractComponent):
                 self.backend_record.display_name,
                 self.model._name,
             )
-            for item in to_create:
-                result.add(self._create_bindings([item], defer_failures))
-        return result
-
-    def _write_binding(self, record, binding, values, defer_failures):
-        result = ImportResult()
-        try:
-            with self.env.cr.savepoint():
-                binding.with_context(connector_no_export=True).write(values)
-            result["updated"] = 1
-        except REFUSALS as err:
-            self._refuse(record, err, defer_failures)
-            result["deferred"] = 1
+            for item in items:
+                result.add(self._save([item], save, counter, defer_failures))
         return result
 
     def _refuse(self, record, err, defer_failures):

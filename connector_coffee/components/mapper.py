@@ -5,8 +5,11 @@
 Every import mapper sets the binding's backend, machine id and the machine's
 own ``updated_at``. Relations to other machine records go through
 :func:`coffee_to_m2o`, which reads the bindings the importer resolved for the
-whole page (the ``relations`` mapping option) instead of querying record by
-record.
+whole page (the ``relations`` mapping option, of :class:`PageBindings`)
+instead of querying record by record.
+
+An import maps every record of a page, so the ids a relation gives are
+worked out once per page (:meth:`PageBindings.id_of`), not once per record.
 """
 
 from datetime import datetime, timezone
@@ -39,6 +42,35 @@ def format_datetime(value):
     return fields.Datetime.to_datetime(value).replace(tzinfo=timezone.utc).isoformat()
 
 
+class PageBindings(dict):
+    """Bindings of one binding model that a page of records refers to.
+
+    A ``{machine id: binding}`` dict, built by the importer with one query for
+    the whole page, which also gives the ids the mappers write, worked out
+    once per page rather than once per record. Build it complete: the ids are
+    worked out on the first :meth:`id_of`.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._ids = {}
+
+    def id_of(self, external_id, unwrap=False):
+        """The id of the binding of a machine id, or of its Odoo record.
+
+        :param external_id: the machine id
+        :param unwrap: give the id of the bound Odoo record (``odoo_id``)
+        :return: the id, or None when the machine id has no binding
+        """
+        ids = self._ids.get(unwrap)
+        if ids is None:
+            ids = self._ids[unwrap] = {
+                key: (binding.odoo_id if unwrap else binding).id
+                for key, binding in self.items()
+            }
+        return ids.get(external_id)
+
+
 def coffee_to_m2o(field, binding_model, unwrap=False):
     """A modifier for ``direct`` mappings: machine id to Odoo record.
 
@@ -53,15 +85,19 @@ def coffee_to_m2o(field, binding_model, unwrap=False):
         if not external_id:
             return False
         relations = (self.options.relations or {}).get(binding_model)
-        if relations is not None:
-            binding = relations.get(external_id)
+        if isinstance(relations, PageBindings):
+            record_id = relations.id_of(external_id, unwrap)
         else:
-            binding = self.binder_for(binding_model).to_internal(external_id)
-        if not binding:
+            if relations is not None:
+                binding = relations.get(external_id)
+            else:
+                binding = self.binder_for(binding_model).to_internal(external_id)
+            record_id = binding and (binding.odoo_id if unwrap else binding).id
+        if not record_id:
             raise MappingError(
                 f"{field} {external_id}: no {binding_model} is imported for it"
             )
-        return (binding.odoo_id if unwrap else binding).id
+        return record_id
 
     return modifier
 

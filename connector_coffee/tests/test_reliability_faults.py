@@ -17,7 +17,6 @@ for ``make test`` to print.
 
 import os
 import time
-import unittest
 from collections import deque
 from pathlib import Path
 
@@ -70,15 +69,6 @@ POUR_FAULTS = {
     "timeout": 1,
     "fail_next": [("latency", 1, "/brews", "POST", SLOW)],
 }
-
-#: why two poison tests are skipped, until components/importer.py is fixed
-IMPORTER_FIX = (
-    "needs a fix in components/importer.py (being reworked elsewhere): "
-    "CoffeeRecordImporter._import_dependencies lets the IDMissingInBackend or "
-    "CoffeeSyncError of one dependency fail the whole page; it should import "
-    "each missing dependency in a savepoint and, on those errors, leave it "
-    "unbound, so that the mapper refuses only the records that refer to it"
-)
 
 
 def run_dir():
@@ -535,7 +525,6 @@ class TestReliabilityPoison(FaultCase):
             run = self.run_jobs(trap)
         self.assert_poison_failed_alone(run, "coffee.brew", poison["id"], "exploded")
 
-    @unittest.skip(IMPORTER_FIX)
     def test_brew_of_a_machine_missing_on_the_machine(self):
         """A brew whose machine is gone fails alone, not its whole page."""
         poison = self.simulator.update_record("brews", 15, machine_id=999)
@@ -552,7 +541,6 @@ class TestReliabilityPoison(FaultCase):
         )
         self.assert_poison_failed_alone(run, "coffee.brew", poison["id"], "999")
 
-    @unittest.skip(IMPORTER_FIX)
     def test_brew_of_a_poison_beverage(self):
         """Brews of a beverage Odoo refuses fail alone, not their pages."""
         poison = self.simulator.add_record("beverages", name=None, code="NAMELESS")
