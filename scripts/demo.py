@@ -184,12 +184,7 @@ def running_demo(python, http_port):
     :return: a context manager giving a :class:`DemoRun`
     """
     with ExitStack() as stack:
-        db = odoo_env.given_database_settings()
-        if db is None:
-            cluster = odoo_env.PrivateCluster()
-            db = cluster.start()
-            stack.callback(cluster.stop)
-            say(f"private PostgreSQL cluster on 127.0.0.1:{db['port']}")
+        db = odoo_env.open_database(stack)
         sim, location = start_simulator(python)
         stack.callback(stop_process, sim)
         say(f"coffee machine simulator on {location}")

@@ -45,12 +45,7 @@ def odoo(python, config, *args):
 def export(python, pot):
     """Install the addon in a fresh database and export its terms to ``pot``."""
     with ExitStack() as stack:
-        db = odoo_env.given_database_settings()
-        if db is None:
-            cluster = odoo_env.PrivateCluster()
-            db = cluster.start()
-            stack.callback(cluster.stop)
-            say(f"private PostgreSQL cluster on 127.0.0.1:{db['port']}")
+        db = odoo_env.open_database(stack)
         config = str(RUN_DIR / "export_pot.conf")
         odoo_env.write_config(
             config, db, odoo_env.addons_paths(python), extra={"without_demo": "all"}

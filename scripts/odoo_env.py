@@ -299,6 +299,27 @@ class PrivateCluster:
         self.folder = None
 
 
+def open_database(stack):
+    """The PostgreSQL to use: the one given, else a private cluster.
+
+    :param stack: an ``ExitStack`` that stops the private cluster
+    :return: the connection settings for :func:`write_config`
+    :raise RuntimeError: when no PostgreSQL can be had
+    """
+    db = given_database_settings()
+    if db is not None:
+        say("using the PostgreSQL given by ODOO_RC / PG* settings")
+        return db
+    cluster = PrivateCluster()
+    stack.callback(cluster.stop)
+    try:
+        db = cluster.start()
+    except (OSError, subprocess.CalledProcessError) as err:
+        raise RuntimeError(f"cannot start a private PostgreSQL cluster: {err}") from err
+    say(f"private PostgreSQL cluster on 127.0.0.1:{db['port']}")
+    return db
+
+
 def given_database_settings():
     """Return the PostgreSQL settings given by ODOO_RC or PG*, or None."""
     rc = os.environ.get("ODOO_RC")

@@ -117,18 +117,11 @@ def tier_b(python, pytest_args):
     """Tier B: install the addon in a real Odoo 18 and run its tests."""
     result = TierResult("tier-b")
     with ExitStack() as stack:
-        db = odoo_env.given_database_settings()
-        if db is None:
-            cluster = odoo_env.PrivateCluster()
-            try:
-                db = cluster.start()
-            except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
-                result.skipped_reason = f"no PostgreSQL to use: {err}"
-                return result
-            stack.callback(cluster.stop)
-            say(f"private PostgreSQL cluster on 127.0.0.1:{db['port']}")
-        else:
-            say("using the PostgreSQL given by ODOO_RC / PG* settings")
+        try:
+            db = odoo_env.open_database(stack)
+        except RuntimeError as err:
+            result.skipped_reason = f"no PostgreSQL to use: {err}"
+            return result
         config = str(RUN_DIR / "odoo.conf")
         odoo_env.write_config(
             config,

@@ -32,16 +32,24 @@ SIM_API_KEY = "k3y-of-the-machine"
 
 
 class JobRun:
-    """What :meth:`CoffeeCase.perform_jobs` did."""
+    """What :meth:`CoffeeCase.perform_jobs` did.
+
+    ``performed``: the jobs done; ``retried`` and ``failed``: ``(job, error)``
+    of each retry and of each final failure.
+    """
 
     def __init__(self):
         self.performed = []
-        self.retries = 0
+        self.retried = []
         self.failed = []
 
     @property
     def count(self):
         return len(self.performed)
+
+    @property
+    def retries(self):
+        return len(self.retried)
 
 
 class CoffeeCase(TransactionComponentCase):
@@ -101,19 +109,20 @@ class CoffeeCase(TransactionComponentCase):
         with trap_jobs() as trap:
             yield trap
 
-    def perform_jobs(self, trap, max_attempts=1000, raise_failures=True, on_retry=None):
+    def perform_jobs(self, trap, max_attempts=2000, raise_failures=True, on_retry=None):
         """Perform the trapped jobs and those they enqueue, as the runner would.
 
         A job that asks to be retried goes back to the end of the queue, so
         that the jobs enqueued meanwhile (its dependencies) run first;
         ``job.perform()`` itself turns the last retry into a
-        ``FailedJobError`` once the job's ``max_retries`` is reached. Each
-        attempt runs in a savepoint, rolled back when it fails, as the
-        runner rolls back the job's transaction.
+        ``FailedJobError`` once the job's ``max_retries`` is reached. As in
+        queue_job, a job is not enqueued while a job of the same identity key
+        waits. Each attempt runs in a savepoint, rolled back when it fails,
+        as the runner rolls back the job's transaction.
 
         :param trap: the ``JobsTrap``
         :param max_attempts: safety bound on the attempts
-        :param raise_failures: re-raise a job's final failure
+        :param raise_failures: re-raise a job's final failure; else collect it
         :param on_retry: called before each retry (the time that passes for
             the job runner, e.g. the simulator finishing its brews)
         :return: a :class:`JobRun`
@@ -121,7 +130,10 @@ class CoffeeCase(TransactionComponentCase):
         run = JobRun()
         queue = deque()
         for __ in range(max_attempts):
-            queue.extend(sorted(trap.enqueued_jobs, key=lambda j: j.priority))
+            for job in sorted(trap.enqueued_jobs, key=lambda j: j.priority):
+                waiting = {j.identity_key for j in queue if j.identity_key}
+                if job.identity_key not in waiting:
+                    queue.append(job)
             trap.enqueued_jobs = []
             if not queue:
                 return run
@@ -130,12 +142,12 @@ class CoffeeCase(TransactionComponentCase):
                 with self.env.cr.savepoint():
                     job.perform()
                 run.performed.append(job)
-            except RetryableJobError:
-                run.retries += 1
+            except RetryableJobError as err:
+                run.retried.append((job, err))
                 if on_retry:
                     on_retry()
                 queue.append(job)
-            except Exception as err:
+            except Exception as err:  # pylint: disable=broad-except
                 run.failed.append((job, err))
                 if raise_failures:
                     raise

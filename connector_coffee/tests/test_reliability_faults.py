@@ -17,12 +17,9 @@ for ``make test`` to print.
 
 import os
 import time
-from collections import deque
 from pathlib import Path
 
 from odoo.tools import mute_logger
-
-from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..exception import CoffeeSyncError
 from .common import SIM_PASSWORD, SIM_USER, CoffeeCase
@@ -77,53 +74,14 @@ def run_dir():
     return Path(os.environ.get("COFFEE_RUN_DIR") or default)
 
 
-class JobRun:
-    """What :meth:`FaultCase.run_jobs` did."""
-
-    def __init__(self):
-        self.performed = []
-        self.retried = []
-        self.failed = []
-
-
 class FaultCase(CoffeeCase):
     """Scenarios of faults on a fresh simulator and backend each."""
 
     simulator_options = {"machines": 6, "beverages": 7, "users": 10, "brews": 40}
 
-    def run_jobs(self, trap, on_retry=None, max_attempts=2000):
-        """Perform the trapped jobs, keeping each retry's error.
-
-        As :meth:`CoffeeCase.perform_jobs` (a job asking to be retried goes
-        to the end of the queue; each attempt in a savepoint), but failures
-        are collected, never raised; and, as queue_job does, a job is not
-        enqueued while a job of the same identity key waits in the queue.
-
-        :return: a :class:`JobRun`
-        """
-        run = JobRun()
-        queue = deque()
-        for __ in range(max_attempts):
-            for job in sorted(trap.enqueued_jobs, key=lambda j: j.priority):
-                waiting = {j.identity_key for j in queue if j.identity_key}
-                if job.identity_key not in waiting:
-                    queue.append(job)
-            trap.enqueued_jobs = []
-            if not queue:
-                return run
-            job = queue.popleft()
-            try:
-                with self.env.cr.savepoint():
-                    job.perform()
-                run.performed.append(job)
-            except RetryableJobError as err:
-                run.retried.append((job, err))
-                if on_retry:
-                    on_retry()
-                queue.append(job)
-            except Exception as err:  # pylint: disable=broad-except
-                run.failed.append((job, err))
-        self.fail(f"jobs still asking to be retried after {max_attempts} attempts")
+    def run_jobs(self, trap, on_retry=None):
+        """Perform the trapped jobs, collecting failures instead of raising."""
+        return self.perform_jobs(trap, raise_failures=False, on_retry=on_retry)
 
     def new_machine(self, name, faults=None):
         """A simulator with ``faults`` and a backend on it.

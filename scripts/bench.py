@@ -1,0 +1,399 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The import benchmark: ``make bench`` (``make bench BENCH_ARGS=--big``).
+
+Measures, in one run and on the same data, how close the import of brews
+comes to the ORM's floor:
+
+* the floor: one ``create()`` of the values the import writes, mapped
+  beforehand;
+* our batch import (one job per page of 500, performed in process);
+* the batch update: the same import when every brew changed on the machine;
+* the per-record import of the webhook (one GET and one job per brew);
+
+for 1,000 and 10,000 brews (and 100,000 with ``--big``): wall time, HTTP
+requests, SQL queries and memory peak. Then the export of 1,000 partner
+changes: export jobs enqueued and HTTP requests per exported record.
+
+Like ``make test``, it finds Odoo 18, sets up ``.venv``, and uses the
+PostgreSQL of ``ODOO_RC`` / ``PG*`` or a private throwaway cluster, in a
+throwaway database. The measuring runs in ``bench_worker.py`` under the
+interpreter that imports Odoo.
+
+It prints a table, compares it with the previous run, writes the figures to
+``bench/results/latest.json`` and ends with exactly one line,
+``bench: ratio_to_floor=<x> http_per_record=<y> sql_per_record=<z>
+per_record_ratio=<w>`` (on one line), for the import of 10,000 brews: our
+import's time over the floor's, HTTP requests and SQL queries per brew, and
+the per-record path's time over the floor's. The exit code is 1 when a target
+is missed: the import of 10,000 brews within 1.5 times the floor, at most one
+request per page plus one, and at most 5 SQL queries per brew, not growing
+from 1,000 to 10,000 brews.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+
+import odoo_env
+from odoo_env import ROOT, RUN_DIR, say, warn
+
+ADDON = "connector_coffee"
+RESULTS = ROOT / "bench" / "results"
+SIZES = [1000, 10000]
+BIG_SIZE = 100000
+#: the size the last line and the targets are about
+HEADLINE_SIZE = 10000
+PAGE_SIZE = 500
+PATHS = {
+    "floor": "floor",
+    "batch": "batch import",
+    "update": "batch update",
+    "per_record": "per record",
+}
+
+#: targets of the import (issue 6)
+MAX_RATIO_TO_FLOOR = 1.5
+MAX_SQL_PER_RECORD = 5
+#: "not growing with N": the larger run may cost this much more per record
+SQL_GROWTH_TOLERANCE = 1.1
+
+
+# --------------------------------------------------------------------------
+# Running the worker
+# --------------------------------------------------------------------------
+
+
+def install_addon(python, config, database):
+    """Install the addon into a fresh database; raise with the log if it fails."""
+    say(f"installing {ADDON} into a throwaway database {database!r}")
+    proc = subprocess.run(
+        [
+            python, "-m", "odoo", "-c", config, "-d", database, "-i", ADDON,
+            "--stop-after-init", "--log-level=warn", "--max-cron-threads=0",
+        ],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if proc.returncode:
+        log = (proc.stdout + proc.stderr).strip().splitlines()
+        raise RuntimeError(f"installing {ADDON} failed:\n" + "\n".join(log[-40:]))
+
+
+def run_worker(python, config, database, args):
+    """Measure in ``bench_worker.py``; return its figures."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        output = handle.name
+    try:
+        sizes = list(args.sizes) + ([BIG_SIZE] * args.big)
+        cmd = [
+            python, str(ROOT / "scripts" / "bench_worker.py"),
+            "--config", config, "--database", database,
+            "--sizes", ",".join(str(size) for size in sorted(set(sizes))),
+            "--repeat", str(args.repeat),
+            "--per-record-limit", str(args.per_record_limit),
+            "--output", output,
+        ]  # fmt: skip
+        if args.no_export:
+            cmd.append("--no-export")
+        if args.profile:
+            os.makedirs(args.profile, exist_ok=True)
+            cmd += ["--profile", os.path.abspath(args.profile)]
+        proc = subprocess.run(cmd, cwd=ROOT, check=False)
+        if proc.returncode:
+            raise RuntimeError(f"the bench worker failed (exit {proc.returncode})")
+        with open(output) as figures:
+            return json.load(figures)
+    finally:
+        os.unlink(output)
+
+
+def measure(args):
+    """Set up Odoo and PostgreSQL, measure, clean up; return the figures."""
+    odoo_python, reason = odoo_env.find_odoo_python()
+    if not odoo_python:
+        raise RuntimeError(f"the bench needs Odoo 18: {reason}")
+    say(reason)
+    python = odoo_env.ensure_venv(odoo_python, with_odoo=True)
+    with ExitStack() as stack:
+        db = odoo_env.open_database(stack)
+        config = str(RUN_DIR / "bench.conf")
+        odoo_env.write_config(
+            config,
+            db,
+            odoo_env.addons_paths(python),
+            extra={"without_demo": "all", "max_cron_threads": 0},
+        )
+        database = f"coffee_bench_{os.getpid()}"
+        odoo_env.drop_database(python, config, database)
+        stack.callback(odoo_env.drop_database, python, config, database)
+        install_addon(python, config, database)
+        say("measuring (the simulator runs in the worker, on 127.0.0.1)")
+        return run_worker(python, config, database, args)
+
+
+# --------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------
+
+
+def derive(result):
+    """Add the ratios and per-record figures; return the headline summary."""
+    for size, paths in result["sizes"].items():
+        floor = paths["floor"]["seconds"]
+        for figures in paths.values():
+            records = figures["records"]
+            figures["ratio_to_floor"] = round(figures["seconds"] / floor, 3)
+            figures["http_per_record"] = round(figures["http"] / records, 5)
+            figures["sql_per_record"] = round(figures["sql"] / records, 5)
+        paths["batch"]["pages"] = -(-int(size) // result["page_size"])
+    sizes = sorted(result["sizes"], key=int)
+    headline = str(HEADLINE_SIZE) if str(HEADLINE_SIZE) in sizes else sizes[-1]
+    paths = result["sizes"][headline]
+    summary = {
+        "size": int(headline),
+        "ratio_to_floor": paths["batch"]["ratio_to_floor"],
+        "http_per_record": paths["batch"]["http_per_record"],
+        "sql_per_record": paths["batch"]["sql_per_record"],
+        "per_record_ratio": (
+            paths["per_record"]["ratio_to_floor"] if "per_record" in paths else None
+        ),
+    }
+    result["summary"] = summary
+    result["targets"] = check_targets(result)
+    return summary
+
+
+def check_targets(result):
+    """Check the import against the targets of issue 6.
+
+    :return: ``[(target, met, what was measured)]``
+    """
+    checks = []
+    sizes = sorted(result["sizes"], key=int)
+    headline = result["summary"]["size"]
+    ratio = result["summary"]["ratio_to_floor"]
+    checks.append(
+        (
+            f"import of {headline:,} brews <= {MAX_RATIO_TO_FLOOR} x floor",
+            ratio <= MAX_RATIO_TO_FLOOR,
+            f"{ratio:.2f} x",
+        )
+    )
+    for size in sizes:
+        batch = result["sizes"][size]["batch"]
+        checks.append(
+            (
+                f"HTTP requests <= pages + 1 ({int(size):,} brews)",
+                batch["http"] <= batch["pages"] + 1,
+                f"{batch['http']} requests, {batch['pages']} pages",
+            )
+        )
+        checks.append(
+            (
+                f"SQL queries per brew <= {MAX_SQL_PER_RECORD} ({int(size):,} brews)",
+                batch["sql_per_record"] <= MAX_SQL_PER_RECORD,
+                f"{batch['sql_per_record']:.3f}",
+            )
+        )
+    for small, large in zip(sizes, sizes[1:], strict=False):
+        before = result["sizes"][small]["batch"]["sql_per_record"]
+        after = result["sizes"][large]["batch"]["sql_per_record"]
+        checks.append(
+            (
+                f"SQL per brew not growing ({int(small):,} -> {int(large):,} brews)",
+                after <= before * SQL_GROWTH_TOLERANCE,
+                f"{before:.3f} -> {after:.3f}",
+            )
+        )
+    return [{"target": t, "met": met, "measured": m} for t, met, m in checks]
+
+
+def table(result):
+    """The figures as text, as the README shows them."""
+    lines = [
+        f"Import of brews, page size {result['page_size']}; floor and batch "
+        f"import and update: best of {result.get('repeat', 1)} runs",
+        "",
+        f"{'brews':>7}  {'path':<12} {'wall s':>8} {'x floor':>8} {'HTTP':>6} "
+        f"{'HTTP/rec':>9} {'SQL':>7} {'SQL/rec':>8} {'peak MiB':>9}",
+    ]
+    for size in sorted(result["sizes"], key=int):
+        for path, label in PATHS.items():
+            figures = result["sizes"][size].get(path)
+            if not figures:
+                continue
+            note = (
+                f"  (scaled from {figures['sampled']:,})"
+                if "sampled" in figures
+                else ""
+            )
+            lines.append(
+                f"{int(size):>7,}  {label:<12} {figures['seconds']:>8.3f} "
+                f"{figures['ratio_to_floor']:>8.2f} {round(figures['http']):>6} "
+                f"{figures['http_per_record']:>9.4f} {round(figures['sql']):>7} "
+                f"{figures['sql_per_record']:>8.3f} {figures['peak_mib']:>9.1f}{note}"
+            )
+    lines.append("")
+    export = result.get("export") or {"skipped": "not measured"}
+    if "skipped" in export:
+        lines.append(f"Export of partner changes: skipped ({export['skipped']})")
+    else:
+        endpoints = ", ".join(
+            f"{key} {value}"
+            for key, value in sorted(export["http_by_endpoint"].items())
+        )
+        lines += [
+            f"Export of {export['partners']:,} partners written "
+            f"{export['writes'] // export['partners']} times each:",
+            f"  jobs enqueued   {export['jobs']:>6,}  "
+            f"({export['jobs_per_record']:.2f} per partner, "
+            f"{export['enqueue_calls']:,} with_delay calls)",
+            f"  HTTP requests   {export['http']:>6,}  "
+            f"({export['http_per_record']:.2f} per exported record: {endpoints})",
+            f"  time            {export['write_seconds']:>6.2f} s writing, "
+            f"{export['export_seconds']:.2f} s performing the jobs",
+        ]
+    return "\n".join(lines)
+
+
+def compare(previous, result):
+    """Lines comparing the times with those of the previous run."""
+    lines = []
+    for size in sorted(result["sizes"], key=int):
+        for path, label in PATHS.items():
+            now = result["sizes"][size].get(path)
+            before = previous.get("sizes", {}).get(size, {}).get(path)
+            if not now or not before:
+                continue
+            change = (now["seconds"] - before["seconds"]) / before["seconds"]
+            lines.append(
+                f"  {int(size):>7,} {label:<12} {before['seconds']:>8.3f} s -> "
+                f"{now['seconds']:>8.3f} s ({change:+.0%}), x floor "
+                f"{before.get('ratio_to_floor', 0):.2f} -> {now['ratio_to_floor']:.2f}"
+            )
+    if not lines:
+        return ""
+    when = previous.get("finished_at", "an earlier run")
+    return f"Compared with the previous run ({when}):\n" + "\n".join(lines)
+
+
+def bench_line(summary):
+    """The last line of the bench."""
+    per_record = summary["per_record_ratio"]
+    return (
+        f"bench: ratio_to_floor={summary['ratio_to_floor']:.2f} "
+        f"http_per_record={summary['http_per_record']:.4f} "
+        f"sql_per_record={summary['sql_per_record']:.3f} "
+        f"per_record_ratio=" + ("n/a" if per_record is None else f"{per_record:.1f}")
+    )
+
+
+def git_revision():
+    """The commit measured, marked ``+dirty`` with uncommitted changes."""
+    if not shutil.which("git"):
+        return None
+    run = {"cwd": ROOT, "capture_output": True, "text": True, "check": False}
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], **run)
+    if head.returncode:
+        return None
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", ADDON], **run)
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def save(result):
+    """Write latest.json, keeping the run before as previous.json."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    latest = RESULTS / "latest.json"
+    previous = None
+    if latest.exists():
+        try:
+            previous = json.loads(latest.read_text())
+        except ValueError:
+            previous = None
+        shutil.copyfile(latest, RESULTS / "previous.json")
+    latest.write_text(json.dumps(result, indent=2) + "\n")
+    return previous
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--big", action="store_true", help=f"also import {BIG_SIZE:,} brews"
+    )
+    parser.add_argument(
+        "--sizes",
+        type=lambda text: [int(size) for size in text.split(",")],
+        default=SIZES,
+        help="numbers of brews, comma separated (default: 1000,10000)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of the floor and the batch import and update; the best counts",
+    )
+    parser.add_argument(
+        "--per-record-limit",
+        type=int,
+        default=10000,
+        help="time the per-record path on at most this many brews and scale "
+        "the figures up (0: skip it)",
+    )
+    parser.add_argument(
+        "--no-export", action="store_true", help="skip the export figures"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="write cProfile statistics of the first batch import of each size",
+    )
+    args = parser.parse_args(argv)
+    RUN_DIR.mkdir(exist_ok=True)
+
+    started = time.time()
+    try:
+        result = measure(args)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
+        warn(f"the bench did not run: {err}")
+        return 2
+    result.update(
+        repeat=args.repeat,
+        revision=git_revision(),
+        machine=f"{platform.machine()}, {os.cpu_count()} CPUs",
+        finished_at=time.strftime("%Y-%m-%d %H:%M:%S"),
+        bench_seconds=round(time.time() - started, 1),
+    )
+    summary = derive(result)
+    previous = save(result)
+
+    out = ["", table(result), ""]
+    if previous:
+        comparison = compare(previous, result)
+        if comparison:
+            out += [comparison, ""]
+    out.append("Targets:")
+    for target in result["targets"]:
+        mark = "ok  " if target["met"] else "MISS"
+        out.append(f"  {mark} {target['target']}: {target['measured']}")
+    out += [
+        "",
+        f"Figures written to {(RESULTS / 'latest.json').relative_to(ROOT)} "
+        f"({result['bench_seconds']:.0f} s in all)",
+        bench_line(summary),
+    ]
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0 if all(target["met"] for target in result["targets"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

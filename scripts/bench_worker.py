@@ -1,0 +1,596 @@
+# Copyright 2026 The connector_coffee authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The measuring half of ``make bench``, run by ``bench.py`` inside Odoo.
+
+Run with the interpreter that imports Odoo 18, on a database where
+``connector_coffee`` is installed (``bench.py`` makes a throwaway one)::
+
+    python scripts/bench_worker.py --config odoo.conf --database db \\
+        --sizes 1000,10000 --output figures.json
+
+For each size N it starts a coffee machine simulator in this process, seeded
+with N brews (the same seed for every size, so the smaller data is the start
+of the larger), makes a backend on it with a page size of 500, imports its
+machines, beverages and users, and then measures, on the same brews:
+
+floor
+    ``env["coffee.brew"].create(values)`` of the values the import writes,
+    mapped beforehand: the ORM's own cost of storing the brews;
+batch import
+    ``backend.import_brews()`` with queue_job's ``trap_jobs``, then the
+    trapped jobs and those they enqueue performed in this process, one
+    transaction per job as the job runner does;
+batch update
+    the same import again, every brew being older in Odoo than on the
+    machine: the import writes them all;
+per record
+    ``env["coffee.brew"].import_record(backend, id)`` for each id, one
+    transaction each: the path of the webhook, one GET per record.
+
+The first three are measured ``--repeat`` times in turns, and the fastest run
+counts. Each measurement starts from the same state (no brew in the database,
+or all of them for the update), and its database work is flushed and
+committed inside the timing. Figures: wall time, HTTP requests (the
+simulator's counters), SQL queries (the cursor's ``sql_log_count``) and the
+growth of the peak resident memory (Linux's ``VmHWM``, reset before each
+measurement).
+
+Then the export: 1,000 machine users imported (bound and on the machine),
+their partners each renamed three times, counting the export jobs enqueued and
+the HTTP requests of performing them; skipped with a note while the addon has
+no listener that enqueues them.
+
+The database is a throwaway one: the measurements commit, and each deletes
+what it created before the next one.
+"""
+
+import argparse
+import cProfile
+import ctypes
+import ctypes.util
+import gc
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from contextlib import contextmanager
+
+import psycopg2
+
+import odoo
+from odoo import api, fields
+from odoo.modules.registry import Registry
+from odoo.sql_db import connection_info_for
+from odoo.tests import common as odoo_tests_common
+from odoo.tools import config
+
+# queue_job's test helpers register themselves in SETATTR_SOURCES, which
+# Odoo 18.0 builds older than mid-2025 do not have: give them an empty one
+# (as connector_coffee/tests/common.py does).
+if not hasattr(odoo_tests_common, "SETATTR_SOURCES"):
+    odoo_tests_common.SETATTR_SOURCES = {}
+
+
+def trap_jobs():
+    """queue_job's ``trap_jobs`` (importable once the addons path is set)."""
+    from odoo.addons.queue_job.tests.common import trap_jobs as trap
+
+    return trap()
+
+
+PAGE_SIZE = 500
+SEED = 1
+SIM_USER, SIM_PASSWORD = "bench", "bench-beans"
+#: the machine records the brews refer to, the same for every size
+DEPENDENCIES = {"machines": 6, "beverages": 12, "users": 50}
+#: what the batch update sets as the machine's last change of the brews
+AGED = "2000-01-01 00:00:00"
+EXPORT_PARTNERS = 1000
+EXPORT_WRITES = 3
+#: the per-record path makes one HTTP connection per record: past this many
+#: records it is measured on the first ones and its figures scaled up
+PER_RECORD_LIMIT = 10000
+
+
+def progress(message):
+    """Write a progress line for ``bench.py`` to show."""
+    sys.stdout.write(f"    {message}\n")
+    sys.stdout.flush()
+
+
+# --------------------------------------------------------------------------
+# Measuring
+# --------------------------------------------------------------------------
+
+
+@contextmanager
+def profiling(profiler, path):
+    """Profile the block with ``profiler`` (if any) into the file ``path``."""
+    if profiler is None:
+        yield
+        return
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        profiler.dump_stats(path)
+
+
+def _release_free_memory():
+    """Collect garbage and give the freed heap back to the system.
+
+    Without this the memory a measurement frees stays in the process, and
+    the next measurement reuses it without its peak showing.
+    """
+    gc.collect()
+    libc = ctypes.util.find_library("c")
+    if libc:
+        try:
+            ctypes.CDLL(libc).malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
+
+
+def _rss_kib(key):
+    """Read a memory figure (kB) of this process from /proc, or None."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak_rss():
+    """Reset the peak resident memory (Linux 4.0+); return whether it did."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+class Measure:
+    """Wall time, HTTP requests, SQL queries and peak memory of a block.
+
+    :param cr: the cursor the measured work runs on
+    :param simulator: the simulator whose requests are counted
+    """
+
+    def __init__(self, cr, simulator):
+        self.cr = cr
+        self.simulator = simulator
+        self.figures = {}
+
+    @contextmanager
+    def run(self, records):
+        """Measure the block; the figures end up in :attr:`figures`.
+
+        :param records: number of records the block imports
+        """
+        _release_free_memory()
+        self.simulator.reset_counters()
+        reset = _reset_peak_rss()
+        rss_before = _rss_kib("VmRSS") if reset else None
+        maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        sql_before = self.cr.sql_log_count
+        started = time.perf_counter()
+        yield self
+        seconds = time.perf_counter() - started
+        sql = self.cr.sql_log_count - sql_before
+        http = self.simulator.counters()["total"]
+        if reset and rss_before is not None:
+            peak_kib = max(_rss_kib("VmHWM") - rss_before, 0)
+        else:  # without the reset, only the process's peak is known
+            peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            peak_kib = max(peak_kib - maxrss_before, 0)
+        self.figures = {
+            "records": records,
+            "seconds": round(seconds, 4),
+            "http": http,
+            "sql": sql,
+            "peak_mib": round(peak_kib / 1024, 1),
+        }
+
+
+# --------------------------------------------------------------------------
+# The bench
+# --------------------------------------------------------------------------
+
+
+class Bench:
+    """The measurements, on one cursor of the throwaway database.
+
+    :param registry: the database's registry
+    """
+
+    def __init__(self, registry):
+        self.registry = registry
+        self.cr = registry.cursor()
+        self.env = api.Environment(self.cr, odoo.SUPERUSER_ID, {})
+        self.dbname = registry.db_name
+
+    def close(self):
+        self.cr.rollback()
+        self.cr.close()
+
+    # -- set up and clean up -------------------------------------------------
+
+    def start_simulator(self, **counts):
+        """A simulator on 127.0.0.1, seeded as every size of the bench."""
+        from odoo.addons.connector_coffee.coffee_api.simulator import (
+            CoffeeSimulator,
+        )
+
+        return CoffeeSimulator(
+            host="127.0.0.1",
+            port=0,
+            username=SIM_USER,
+            password=SIM_PASSWORD,
+            seed=SEED,
+            **counts,
+        ).start()
+
+    def make_backend(self, simulator, name):
+        """A backend on the simulator, with the bench's page size."""
+        backend = self.env["coffee.backend"].create(
+            {
+                "name": name,
+                "location": simulator.url,
+                "username": SIM_USER,
+                "password": SIM_PASSWORD,
+                "timeout": 60,
+                "page_size": PAGE_SIZE,
+            }
+        )
+        self.cr.commit()
+        return backend
+
+    def perform_all(self, trap):
+        """Perform the trapped jobs and those they enqueue.
+
+        Each job ends with a commit and an empty cache, as the next one would
+        start in a transaction and an environment of its own under queue_job's
+        job runner.
+
+        :return: number of jobs performed
+        """
+        count = 0
+        while trap.enqueued_jobs:
+            jobs = sorted(trap.enqueued_jobs, key=lambda j: (j.priority, j.eta or 0))
+            trap.enqueued_jobs = []
+            for job in jobs:
+                job.perform()
+                count += 1
+                self.end_transaction()
+        return count
+
+    def end_transaction(self):
+        """Commit, and forget the cache as a new transaction of a job would."""
+        self.cr.commit()
+        self.env.invalidate_all()
+
+    def import_dependencies(self, backend, *what):
+        """Import the machine records the brews refer to (not measured)."""
+        with trap_jobs() as trap:
+            for name in what:
+                getattr(backend, f"import_{name}")()
+            self.perform_all(trap)
+
+    def vacuum(self, *tables):
+        """VACUUM ANALYZE tables, so that a measurement finds no dead rows."""
+        __, info = connection_info_for(self.dbname)
+        connection = psycopg2.connect(**info)
+        try:
+            connection.autocommit = True
+            with connection.cursor() as cr:
+                for table in tables:
+                    cr.execute(f"VACUUM ANALYZE {table}")
+        finally:
+            connection.close()
+
+    def delete_brews(self, backend):
+        """Delete the brews of the backend: the next measurement starts clean."""
+        self.env.flush_all()
+        self.cr.execute("DELETE FROM coffee_brew WHERE backend_id = %s", [backend.id])
+        self.end_transaction()
+        self.vacuum("coffee_brew")
+
+    def brew_count(self, backend, aged=False):
+        """Count the brews of the backend (only the aged ones with ``aged``)."""
+        query = "SELECT count(*) FROM coffee_brew WHERE backend_id = %s"
+        if aged:
+            query += " AND coffee_updated_at = %s"
+        self.cr.execute(query, [backend.id, AGED][: 1 + aged])
+        return self.cr.fetchone()[0]
+
+    def age_brews(self, backend):
+        """Make every brew of the backend older than on the machine.
+
+        The next import then writes them all again: the batch update.
+        """
+        self.env.flush_all()
+        self.cr.execute(
+            "UPDATE coffee_brew SET coffee_updated_at = %s WHERE backend_id = %s",
+            [AGED, backend.id],
+        )
+        self.end_transaction()
+        self.vacuum("coffee_brew")
+
+    def mapped_values(self, backend):
+        """The values the import writes for every brew of the machine.
+
+        Read page by page from the machine and mapped by the addon's own
+        importer and mapper, with the relations resolved.
+        """
+        values = []
+        with backend.work_on("coffee.brew") as work:
+            adapter = work.component(usage="backend.adapter")
+            importer = work.component(usage="record.importer")
+            page = 1
+            now = fields.Datetime.now()
+            while page:
+                data = adapter.search_page(page=page, per_page=PAGE_SIZE)
+                relations = importer._import_dependencies(data["items"])
+                for record in data["items"]:
+                    vals = importer._map_values(record, relations, True)
+                    vals["sync_date"] = now
+                    values.append(vals)
+                page = data.get("next_page")
+        return values
+
+    # -- the three paths -------------------------------------------------------
+
+    def measure_floor(self, measure, values):
+        """The ORM's floor: one create() of the mapped values."""
+        brews = self.env["coffee.brew"].with_context(connector_no_export=True)
+        values = [dict(vals) for vals in values]
+        with measure.run(len(values)):
+            brews.create(values)
+            self.env.flush_all()
+            self.end_transaction()
+        return measure.figures
+
+    def measure_batch(self, measure, backend, size, profile=None):
+        """Our import: the batch import's jobs, performed in process.
+
+        :param profile: file where to write cProfile's statistics of it
+        """
+        backend.import_brews_since = False
+        self.end_transaction()
+        profiler = cProfile.Profile() if profile else None
+        with measure.run(size), profiling(profiler, profile):
+            with trap_jobs() as trap:
+                backend.import_brews()
+                self.end_transaction()
+                jobs = self.perform_all(trap)
+        measure.figures["jobs"] = jobs
+        return measure.figures
+
+    def measure_per_record(self, measure, backend, ids):
+        """The webhook's path: one import_record (one GET) per id."""
+        brews = self.env["coffee.brew"]
+        with measure.run(len(ids)):
+            for external_id in ids:
+                brews.import_record(backend, external_id)
+                self.end_transaction()
+        return measure.figures
+
+    def bench_size(self, size, options):
+        """Measure the paths on ``size`` brews.
+
+        The floor, the batch import and the batch update are measured
+        ``options.repeat`` times, in turns; the fastest run of each is kept
+        (the slower ones met other work of the machine), with the times of
+        all and the highest memory peak.
+
+        :param options: the worker's command line options
+        :return: ``{"floor": figures, "batch": ..., "update": ...,
+            "per_record": ...}``
+        """
+        simulator = self.start_simulator(brews=size, **DEPENDENCIES)
+        try:
+            backend = self.make_backend(simulator, f"Bench {size}")
+            self.import_dependencies(backend, "machines", "beverages", "users")
+            ids = [record["id"] for record in simulator.records("brews")]
+            values = self.mapped_values(backend)
+            self.end_transaction()
+            check(len(values) == size, f"{len(values)} brews mapped, not {size}")
+            measure = Measure(self.cr, simulator)
+            runs = {"floor": [], "batch": [], "update": []}
+            for turn in range(1, options.repeat + 1):
+                progress(
+                    f"{size:,} brews, run {turn}/{options.repeat}: floor, batch "
+                    "import, batch update"
+                )
+                self.delete_brews(backend)
+                runs["floor"].append(self.measure_floor(measure, values))
+                check(self.brew_count(backend) == size, "the floor lost brews")
+                self.delete_brews(backend)
+                profile = None
+                if options.profile and turn == 1:
+                    profile = os.path.join(options.profile, f"batch-{size}.prof")
+                runs["batch"].append(
+                    self.measure_batch(measure, backend, size, profile)
+                )
+                check(self.brew_count(backend) == size, "the import lost brews")
+                self.age_brews(backend)
+                runs["update"].append(self.measure_batch(measure, backend, size))
+                check(self.brew_count(backend, aged=True) == 0, "brews not updated")
+                self.delete_brews(backend)
+            del values
+            result = {path: best_run(figures) for path, figures in runs.items()}
+
+            if options.per_record_limit == 0:
+                return result
+            sample = ids[: options.per_record_limit]
+            progress(
+                f"{size:,} brews: per-record import"
+                + (f" of the first {len(sample):,}" if len(sample) < size else "")
+            )
+            figures = self.measure_per_record(measure, backend, sample)
+            check(self.brew_count(backend) == len(sample), "per record lost brews")
+            if len(sample) < size:
+                figures = scale(figures, size)
+            result["per_record"] = figures
+            self.delete_brews(backend)
+            return result
+        finally:
+            simulator.stop()
+
+    # -- export ---------------------------------------------------------------
+
+    def bench_export(self):
+        """Rename 1,000 exported partners 3 times; count jobs and requests.
+
+        :return: the figures, or ``{"skipped": why}``
+        """
+        simulator = self.start_simulator(
+            machines=1, beverages=1, users=EXPORT_PARTNERS, brews=0
+        )
+        try:
+            backend = self.make_backend(simulator, "Bench export")
+            self.import_dependencies(backend, "users")
+            users = self.env["coffee.res.partner"].search(
+                [("backend_id", "=", backend.id)]
+            )
+            partners = users.odoo_id
+            if len(users) != EXPORT_PARTNERS or not all(users.mapped("drinker")):
+                return {"skipped": "the machine users did not import as drinkers"}
+            measure = Measure(self.cr, simulator)
+            progress(
+                f"export: {EXPORT_PARTNERS:,} partners written "
+                f"{EXPORT_WRITES} times each"
+            )
+            with trap_jobs() as trap:
+                try:
+                    with measure.run(EXPORT_PARTNERS):
+                        for turn in range(1, EXPORT_WRITES + 1):
+                            for partner in partners:
+                                partner.write({"name": f"{partner.name} ({turn})"})
+                        self.end_transaction()
+                except Exception as err:  # the export side may be unfinished
+                    self.cr.rollback()
+                    return {"skipped": f"writing the partners failed: {err!r}"}
+                write_figures = measure.figures
+                enqueued, calls = len(trap.enqueued_jobs), len(trap.calls)
+                if not enqueued:
+                    return {
+                        "skipped": "no export job was enqueued: the addon has no "
+                        "listener exporting the partners yet"
+                    }
+                progress(f"export: performing the {enqueued:,} export jobs")
+                try:
+                    with measure.run(enqueued):
+                        jobs = self.perform_all(trap)
+                except Exception as err:  # the export side may be unfinished
+                    self.cr.rollback()
+                    return {"skipped": f"performing the export jobs failed: {err!r}"}
+            perform_figures = measure.figures
+            requests = simulator.counters()
+            return {
+                "partners": EXPORT_PARTNERS,
+                "writes": EXPORT_PARTNERS * EXPORT_WRITES,
+                "enqueue_calls": calls,
+                "jobs": enqueued,
+                "jobs_performed": jobs,
+                "jobs_per_record": round(enqueued / EXPORT_PARTNERS, 3),
+                "http": perform_figures["http"],
+                "http_per_record": round(perform_figures["http"] / EXPORT_PARTNERS, 3),
+                "http_by_endpoint": {
+                    key: value
+                    for key, value in requests.items()
+                    if key not in ("total", "pours")
+                },
+                "write_seconds": write_figures["seconds"],
+                "write_sql": write_figures["sql"],
+                "export_seconds": perform_figures["seconds"],
+                "export_sql": perform_figures["sql"],
+            }
+        finally:
+            simulator.stop()
+
+
+def check(condition, message):
+    """Stop the bench when a measurement did not do what it measures."""
+    if not condition:
+        raise RuntimeError(f"bench: {message}")
+
+
+def best_run(runs):
+    """The fastest run, with the times of all and the highest memory peak.
+
+    :param runs: the figures of each run
+    """
+    result = dict(min(runs, key=lambda figures: figures["seconds"]))
+    result["runs_seconds"] = [figures["seconds"] for figures in runs]
+    result["peak_mib"] = max(figures["peak_mib"] for figures in runs)
+    return result
+
+
+def scale(figures, size):
+    """Scale figures measured on a sample of the records up to ``size``."""
+    factor = size / figures["records"]
+    scaled = dict(figures, records=size, sampled=figures["records"])
+    for key in ("seconds", "http", "sql"):
+        scaled[key] = round(figures[key] * factor, 4)
+    return scaled
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True, help="Odoo configuration file")
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--sizes", default="1000,10000", help="brews per run")
+    parser.add_argument(
+        "--per-record-limit",
+        type=int,
+        default=PER_RECORD_LIMIT,
+        help="measure the per-record path on at most this many brews and scale "
+        "its figures up (0: skip it)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="write cProfile statistics of the batch "
+        "imports there (the timing then includes the profiler's cost)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of the floor and the batch import and update; the best counts",
+    )
+    parser.add_argument("--no-export", action="store_true")
+    parser.add_argument("--output", required=True, help="JSON file of the figures")
+    args = parser.parse_args(argv)
+
+    config.parse_config(["-c", args.config, "--log-level=warn"])
+    registry = Registry(args.database)
+    bench = Bench(registry)
+    result = {"page_size": PAGE_SIZE, "sizes": {}}
+    try:
+        for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+            result["sizes"][str(size)] = bench.bench_size(size, args)
+        if args.no_export:
+            result["export"] = {"skipped": "--no-export"}
+        else:
+            result["export"] = bench.bench_export()
+    finally:
+        bench.close()
+    result["odoo"] = odoo.release.version
+    result["python"] = platform.python_version()
+    with open(args.output, "w") as handle:
+        json.dump(result, handle, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TZ", "UTC")
+    sys.exit(main())
