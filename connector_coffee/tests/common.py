@@ -35,13 +35,15 @@ class JobRun:
     """What :meth:`CoffeeCase.perform_jobs` did.
 
     ``performed``: the jobs done; ``retried`` and ``failed``: ``(job, error)``
-    of each retry and of each final failure.
+    of each retry and of each final failure; ``blocked``: the jobs left
+    waiting for a dependency that never ran.
     """
 
     def __init__(self):
         self.performed = []
         self.retried = []
         self.failed = []
+        self.blocked = []
 
     @property
     def count(self):
@@ -117,7 +119,8 @@ class CoffeeCase(TransactionComponentCase):
         ``job.perform()`` itself turns the last retry into a
         ``FailedJobError`` once the job's ``max_retries`` is reached. As in
         queue_job, a job is not enqueued while a job of the same identity key
-        waits. Each attempt runs in a savepoint, rolled back when it fails,
+        waits, and a job waits until the jobs it depends on are done. Each
+        attempt runs in a savepoint, rolled back when it fails,
         as the runner rolls back the job's transaction.
 
         :param trap: the ``JobsTrap``
@@ -138,6 +141,13 @@ class CoffeeCase(TransactionComponentCase):
             if not queue:
                 return run
             job = queue.popleft()
+            if not job.depends_on <= set(run.performed):
+                # waits for its dependencies, as in state wait_dependencies
+                if all(not other.depends_on <= set(run.performed) for other in queue):
+                    run.blocked = [job, *queue]
+                    return run
+                queue.append(job)
+                continue
             try:
                 with self.env.cr.savepoint():
                     job.perform()

@@ -233,6 +233,28 @@ class TestImport(CoffeeCase):
             # four imports per backend
             self.assertEqual(len(trap.enqueued_jobs), 8)
 
+    def test_sync_all_imports_brews_after_what_they_refer_to(self):
+        with self.trap() as trap:
+            self.backend.sync_all()
+            jobs = {job.recordset._name: job for job in trap.enqueued_jobs}
+            self.assertEqual(len(jobs), 4)
+            brews = jobs.pop("coffee.brew")
+            self.assertEqual(brews.depends_on, set(jobs.values()))
+            self.assertTrue(all(not job.depends_on for job in jobs.values()))
+            self.simulator.reset_counters()
+            self.perform_jobs(trap)
+        self.assertEqual(
+            len(self.bindings("coffee.brew")), len(self.simulator.records("brews"))
+        )
+        # the brews found their machines, beverages and users imported
+        counters = self.simulator.counters()
+        for endpoint in (
+            "GET /machines/{id}",
+            "GET /beverages/{id}",
+            "GET /users/{id}",
+        ):
+            self.assertFalse(counters.get(endpoint), endpoint)
+
     def test_rate_limit_retries_after_retry_after(self):
         self.simulator.fail_next("429", count=1, path="/api/v1/machines")
         with self.assertRaises(RetryableJobError) as caught:

@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules.module import get_manifest
 
+from odoo.addons.queue_job.delay import chain, group
 from odoo.addons.queue_job.job import identity_exact
 
 from ...coffee_api import CoffeeClient, CoffeeError
@@ -283,30 +284,44 @@ class CoffeeBackend(models.Model):
     # Imports
     # ------------------------------------------------------------------
 
-    def _import_since(self, what):
-        """Enqueue the import of the records changed since the last one.
+    def _import_job(self, what):
+        """The job importing the records changed since the last import.
 
-        The date moves only once the job is enqueued; the next import asks
-        from that date minus the overlap.
+        It asks from the last import's date minus the overlap.
+
+        :param what: a key of ``IMPORTS``
+        :return: the ``Delayable`` of the job, not enqueued yet
         """
+        self.ensure_one()
         model, date_field = IMPORTS[what]
-        for backend in self:
-            started = fields.Datetime.now()
-            filters = {"per_page": backend.page_size}
-            since = backend[date_field]
-            if since:
-                # a negative overlap would skip what changed just before
-                since -= timedelta(seconds=max(backend.import_overlap, 0))
-                filters["updated_since"] = format_datetime(since)
-            self.env[model].with_delay(
+        filters = {"per_page": self.page_size}
+        since = self[date_field]
+        if since:
+            # a negative overlap would skip what changed just before
+            since -= timedelta(seconds=max(self.import_overlap, 0))
+            filters["updated_since"] = format_datetime(since)
+        return (
+            self.env[model]
+            .delayable(
                 identity_key=identity_exact,
                 description=self.env._(
                     "%(backend)s: import %(what)s",
-                    backend=backend.name,
+                    backend=self.name,
                     what=self.env[model]._description,
                 ),
-            ).import_batch(backend, filters=filters)
-            backend[date_field] = started
+            )
+            .import_batch(self, filters=filters)
+        )
+
+    def _import_since(self, what):
+        """Enqueue the import of the records changed since the last one.
+
+        The date moves only once the job is enqueued.
+        """
+        for backend in self:
+            started = fields.Datetime.now()
+            backend._import_job(what).delay()
+            backend[IMPORTS[what][1]] = started
         return True
 
     def import_machines(self):
@@ -326,9 +341,18 @@ class CoffeeBackend(models.Model):
         return self._import_since("brews")
 
     def sync_all(self):
-        """Enqueue every import, dependencies first."""
-        for what in IMPORTS:
-            self._import_since(what)
+        """Enqueue every import: the brews once the rest is imported.
+
+        Machines, beverages and users are imported side by side, then the
+        brews, which refer to them: the brews' pages then find them all in
+        Odoo instead of importing them one by one.
+        """
+        for backend in self:
+            started = fields.Datetime.now()
+            jobs = {what: backend._import_job(what) for what in IMPORTS}
+            brews = jobs.pop("brews")
+            chain(group(*jobs.values()), brews).delay()
+            backend.write({field: started for __, field in IMPORTS.values()})
         return True
 
     @api.model
