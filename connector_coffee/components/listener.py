@@ -12,6 +12,11 @@ from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.job import identity_exact
 
 
+def no_connector_export(listener, record, *args, **kwargs):
+    """``skip_if`` predicate: the record is written by an import."""
+    return listener.no_connector_export(record)
+
+
 class CoffeeExportListener(AbstractComponent):
     """Base of the listeners that export bindings."""
 

@@ -3,11 +3,9 @@
 from odoo.addons.component.core import Component
 from odoo.addons.component_event import skip_if
 
+from ...components.listener import no_connector_export
+
 BEVERAGE_FIELDS = ("list_price", "lst_price", "active")
-
-
-def no_export(self, record, *args, **kwargs):
-    return self.no_connector_export(record)
 
 
 class CoffeeBeverageListener(Component):
@@ -22,7 +20,7 @@ class CoffeeBeverageListener(Component):
     _apply_on = ["coffee.product.product", "product.product", "product.template"]
     _exported_fields = BEVERAGE_FIELDS
 
-    @skip_if(no_export)
+    @skip_if(no_connector_export)
     def on_record_write(self, record, fields=None):
         if not self._touches_exported_fields(fields):
             return

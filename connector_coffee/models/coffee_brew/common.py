@@ -51,6 +51,20 @@ class CoffeeBrew(models.Model):
         ),
     ]
 
+    def _beverage_binding(self):
+        """The binding of the brew's beverage on the brew's backend."""
+        self.ensure_one()
+        return self.beverage_id.coffee_bind_ids.filtered(
+            lambda b: b.backend_id == self.backend_id
+        )[:1]
+
+    def _user_binding(self):
+        """The machine user of the brew's person, if a drinker on the backend."""
+        self.ensure_one()
+        return self.partner_id.coffee_bind_ids.filtered(
+            lambda b: b.backend_id == self.backend_id and b.drinker
+        )[:1]
+
     @api.depends("coffee_id", "beverage_id")
     def _compute_name(self):
         for brew in self:

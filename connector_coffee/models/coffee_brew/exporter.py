@@ -21,16 +21,10 @@ class CoffeeBrewExportMapper(Component):
 
     @mapping
     def order(self, record):
-        beverage = record.beverage_id.coffee_bind_ids.filtered(
-            lambda b: b.backend_id == self.backend_record
-        )[:1]
-        user = record.partner_id.coffee_bind_ids.filtered(
-            lambda b: b.backend_id == self.backend_record and b.drinker
-        )[:1]
         return {
             "machine_id": record.machine_id.coffee_id,
-            "beverage_id": beverage.coffee_id,
-            "user_id": user.coffee_id or None,
+            "beverage_id": record._beverage_binding().coffee_id,
+            "user_id": record._user_binding().coffee_id or None,
         }
 
 
@@ -49,10 +43,7 @@ class CoffeeBrewExporter(Component):
             raise CoffeeSyncError(
                 self.env._("Brew %(brew)s has no machine to pour it.", brew=brew.id)
             )
-        beverage = brew.beverage_id.coffee_bind_ids.filtered(
-            lambda b: b.backend_id == self.backend_record and b.coffee_id
-        )
-        if not beverage:
+        if not brew._beverage_binding().coffee_id:
             raise CoffeeSyncError(
                 self.env._(
                     "%(beverage)s is not a beverage of %(backend)s.",
@@ -60,10 +51,7 @@ class CoffeeBrewExporter(Component):
                     backend=self.backend_record.name,
                 )
             )
-        user = brew.partner_id.coffee_bind_ids.filtered(
-            lambda b: b.backend_id == self.backend_record and b.drinker
-        )[:1]
-        self._wait_for_dependency(user)
+        self._wait_for_dependency(brew._user_binding())
 
     def _create_options(self):
         return {"idempotency_key": self.binding.idempotency_key}

@@ -3,11 +3,9 @@
 from odoo.addons.component.core import Component
 from odoo.addons.component_event import skip_if
 
+from ...components.listener import no_connector_export
+
 USER_FIELDS = ("name", "email", "active", "badge", "drinker")
-
-
-def no_export(self, record, *args, **kwargs):
-    return self.no_connector_export(record)
 
 
 class CoffeeUserBindingListener(Component):
@@ -18,11 +16,11 @@ class CoffeeUserBindingListener(Component):
     _apply_on = ["coffee.res.partner"]
     _exported_fields = USER_FIELDS
 
-    @skip_if(no_export)
+    @skip_if(no_connector_export)
     def on_record_create(self, record, fields=None):
         self._delay_export(record)
 
-    @skip_if(no_export)
+    @skip_if(no_connector_export)
     def on_record_write(self, record, fields=None):
         if self._touches_exported_fields(fields):
             self._delay_export(record)
@@ -36,7 +34,7 @@ class CoffeeUserPartnerListener(Component):
     _apply_on = ["res.partner"]
     _exported_fields = USER_FIELDS
 
-    @skip_if(no_export)
+    @skip_if(no_connector_export)
     def on_record_write(self, record, fields=None):
         if self._touches_exported_fields(fields):
             self._delay_export(record.coffee_bind_ids)
