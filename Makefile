@@ -41,10 +41,14 @@ lint: venv
 # make pot          regenerate connector_coffee/i18n/connector_coffee.pot (and
 #                   bring the i18n/*.po files in line with it)
 # make screenshots  the README's screenshots, taken by Chromium from the demo
-.PHONY: pot screenshots
+# make readme       connector_coffee/README.rst and index.html from readme/
+.PHONY: pot screenshots readme
 
 pot:
 	$(PYTHON3) scripts/export_pot.py
 
 screenshots:
 	$(PYTHON3) scripts/screenshots.py
+
+readme: venv
+	$(VENV_PY) scripts/addon_readme.py
