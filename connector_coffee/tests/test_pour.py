@@ -50,6 +50,11 @@ class TestPour(CoffeeCase):
         self.assertLessEqual(set(brews.mapped("idempotency_key")), keys)
         self.assertTrue(all(brews.mapped("coffee_id")))
         self.assertEqual(set(brews.mapped("state")) - {"queued", "brewing"}, set())
+        # the job runner runs the three jobs again (retries after a crash)
+        for brew in brews:
+            brew.export_record()
+        self.assertEqual(self.pours(), 3)
+        self.assertEqual(len(self.simulator.records("brews")), 33)
 
     def test_export_job_twice_pours_once(self):
         brews, __ = self.pour_and_run(self.partners[0])
