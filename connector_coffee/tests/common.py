@@ -54,20 +54,23 @@ class JobRun:
         return len(self.retried)
 
 
-class CoffeeCase(TransactionComponentCase):
-    """A backend on a fresh simulator for each test."""
+class SimulatorRequestsMixin:
+    """Let requests to the simulator on 127.0.0.1 keep their own timeout.
+
+    Odoo's test mode raises every timeout under 10 s to 10 s, which would
+    hide whether the connector honours the backend's timeout. Requests to
+    any other host than 127.0.0.1 are still blocked by Odoo.
+    """
 
     @classmethod
     def _request_handler(cls, session, request, /, **kwargs):
-        """Let requests to the simulator keep their own timeout.
-
-        Odoo's test mode raises every timeout under 10 s to 10 s, which would
-        hide whether the connector honours the backend's timeout. Requests to
-        any other host than 127.0.0.1 are still blocked by Odoo.
-        """
         if urlsplit(request.url).hostname == "127.0.0.1":
             return odoo_tests_common._super_send(session, request, **kwargs)
         return super()._request_handler(session, request, **kwargs)
+
+
+class CoffeeCase(SimulatorRequestsMixin, TransactionComponentCase):
+    """A backend on a fresh simulator for each test."""
 
     #: sizes of the simulator's seeded data; override in test classes
     simulator_options = {"machines": 4, "beverages": 5, "users": 6, "brews": 30}

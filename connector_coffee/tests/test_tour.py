@@ -14,28 +14,19 @@ PATH (Debian: ``apt-get install chromium``) it is skipped, saying so.
 
 import importlib.util
 import shutil
-from urllib.parse import urlsplit
 
 from odoo import http
 from odoo.tests import HttpCase, tagged
-from odoo.tests import common as odoo_tests_common
 
 from ..coffee_api.simulator import CoffeeSimulator
-from .common import SIM_PASSWORD, SIM_USER
+from .common import SIM_PASSWORD, SIM_USER, SimulatorRequestsMixin
 
 #: the browsers Odoo 18's ChromeBrowser looks for on PATH (Linux)
 BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
 
 
 @tagged("post_install", "-at_install")
-class TestTour(HttpCase):
-    @classmethod
-    def _request_handler(cls, session, request, /, **kwargs):
-        """Let Odoo's server reach the simulator on 127.0.0.1 (only)."""
-        if urlsplit(request.url).hostname == "127.0.0.1":
-            return odoo_tests_common._super_send(session, request, **kwargs)
-        return super()._request_handler(session, request, **kwargs)
-
+class TestTour(SimulatorRequestsMixin, HttpCase):
     def setUp(self):
         super().setUp()
         if not any(shutil.which(name) for name in BROWSERS):
@@ -49,7 +40,7 @@ class TestTour(HttpCase):
                 "Chromium, is not installed"
             )
         # Load the addons' manifests now, not in the server's first requests:
-        # the CPython 3.11.7 here cannot parse (ast) in two threads at once
+        # CPython 3.11.7 cannot parse (ast) in two threads at once
         # ("SystemError: AST constructor recursion depth mismatch").
         self.assertIn("connector_coffee", http.root.statics)
         simulator = CoffeeSimulator(
