@@ -174,6 +174,10 @@ class CoffeeCase(SimulatorRequestsMixin, TransactionComponentCase):
             .search([("backend_id", "=", self.backend.id)])
         )
 
+    def bindings_by_machine_id(self, model):
+        """``{machine id: binding}`` of ``model`` on the test's backend."""
+        return {binding.coffee_id: binding for binding in self.bindings(model)}
+
     def sync(self, *what):
         """Enqueue the given imports of the backend and perform them.
 

@@ -27,13 +27,6 @@ class TestImport(CoffeeCase):
             binding.coffee_updated_at, parse_datetime(record["updated_at"])
         )
 
-    def bindings(self, model):
-        return (
-            self.env[model]
-            .with_context(active_test=False)
-            .search([("backend_id", "=", self.backend.id)])
-        )
-
     def test_import_machines_enqueues_one_batch_job(self):
         with self.trap() as trap:
             self.backend.import_machines()
@@ -50,12 +43,13 @@ class TestImport(CoffeeCase):
             run = self.perform_jobs(trap)
         self.assertEqual(run.count, 1)
         machines = self.bindings("coffee.machine")
+        by_id = self.bindings_by_machine_id("coffee.machine")
         records = self.simulator.records("machines")
         self.assertEqual(
             sorted(machines.mapped("coffee_id")), [r["id"] for r in records]
         )
         for record in records:
-            binding = machines.filtered(lambda m, r=record: m.coffee_id == r["id"])
+            binding = by_id[record["id"]]
             self.assert_machine_matches(binding, record)
 
     def test_import_beverages_as_products(self):
@@ -63,10 +57,11 @@ class TestImport(CoffeeCase):
         self.backend.product_categ_id = categ
         self.sync("beverages")
         beverages = self.bindings("coffee.product.product")
+        by_id = self.bindings_by_machine_id("coffee.product.product")
         records = self.simulator.records("beverages")
         self.assertEqual(len(beverages), len(records))
         for record in records:
-            binding = beverages.filtered(lambda b, r=record: b.coffee_id == r["id"])
+            binding = by_id[record["id"]]
             self.assertEqual(binding.name, record["name"])
             self.assertEqual(binding.default_code, record["code"])
             self.assertEqual(binding.size_ml, record["size_ml"])
@@ -79,10 +74,11 @@ class TestImport(CoffeeCase):
     def test_import_users_as_partners(self):
         self.sync("users")
         users = self.bindings("coffee.res.partner")
+        by_id = self.bindings_by_machine_id("coffee.res.partner")
         records = self.simulator.records("users")
         self.assertEqual(len(users), len(records))
         for record in records:
-            binding = users.filtered(lambda u, r=record: u.coffee_id == r["id"])
+            binding = by_id[record["id"]]
             self.assertEqual(binding.name, record["name"])
             self.assertEqual(binding.email, record["email"])
             self.assertEqual(binding.badge, record["badge"])
@@ -110,11 +106,12 @@ class TestImport(CoffeeCase):
         brews = self.bindings("coffee.brew")
         self.assertEqual(sorted(brews.mapped("coffee_id")), [r["id"] for r in records])
         # the machines, beverages and users of the brews came first
-        machines = {m.coffee_id: m for m in self.bindings("coffee.machine")}
-        beverages = {b.coffee_id: b for b in self.bindings("coffee.product.product")}
-        users = {u.coffee_id: u for u in self.bindings("coffee.res.partner")}
+        machines = self.bindings_by_machine_id("coffee.machine")
+        beverages = self.bindings_by_machine_id("coffee.product.product")
+        users = self.bindings_by_machine_id("coffee.res.partner")
+        by_id = self.bindings_by_machine_id("coffee.brew")
         for record in records:
-            brew = brews.filtered(lambda b, r=record: b.coffee_id == r["id"])
+            brew = by_id[record["id"]]
             self.assertEqual(brew.state, record["state"])
             self.assertEqual(brew.machine_id, machines[record["machine_id"]])
             self.assertEqual(brew.beverage_id, beverages[record["beverage_id"]].odoo_id)
