@@ -26,7 +26,7 @@ demo:
 	$(PYTHON3) scripts/demo.py $(if $(SERVE),--serve)
 
 venv:
-	$(PYTHON3) -c "import sys; sys.path.insert(0, 'scripts'); import odoo_env as e; p, _ = e.find_odoo_python(); e.ensure_venv(p or sys.executable, bool(p))"
+	$(PYTHON3) scripts/odoo_env.py
 
 simulator: venv
 	cd connector_coffee && ../$(VENV_PY) -m coffee_api.simulator --host 127.0.0.1 --port $(PORT) $(SIM_ARGS)

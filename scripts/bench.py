@@ -116,11 +116,9 @@ def run_worker(python, config, database, args):
 
 def measure(args):
     """Set up Odoo and PostgreSQL, measure, clean up; return the figures."""
-    odoo_python, reason = odoo_env.find_odoo_python()
-    if not odoo_python:
+    python, odoo_found, reason = odoo_env.prepare()
+    if not odoo_found:
         raise RuntimeError(f"the bench needs Odoo 18: {reason}")
-    say(reason)
-    python = odoo_env.ensure_venv(odoo_python, with_odoo=True)
     with ExitStack() as stack:
         db = odoo_env.open_database(stack)
         config = str(RUN_DIR / "bench.conf")
@@ -358,6 +356,7 @@ def main(argv=None):
         help="write cProfile statistics of the first batch import of each size",
     )
     args = parser.parse_args(argv)
+    odoo_env.exit_on_signals()
     RUN_DIR.mkdir(exist_ok=True)
 
     started = time.time()

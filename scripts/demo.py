@@ -32,14 +32,13 @@ MODELS = {
 }
 
 HOW_TO_INSTALL_ODOO = """\
-The demo needs Odoo 18.0, importable by Python, and found through:
+The demo needs Odoo 18.0. It looks for it through:
   - the interpreter named by PYTHON (make demo PYTHON=/path/to/python), else
   - the interpreter behind an `odoo` command on PATH, else
-  - python3.
-Odoo 18.0 is not on PyPI: install it from its source (github.com/odoo/odoo,
-branch 18.0) with `pip install <odoo source folder>` after its
-requirements.txt, or use your existing Odoo 18 and point the demo at it with
-PYTHON and, for its database and addons path, ODOO_RC=/path/to/odoo.conf.
+  - python3, else
+  - the project's .venv, where it sets Odoo 18.0 up from its source: the
+    official one, or ODOO_SRC=<folder, git URL or archive>.
+See README.rst, "Installing Odoo 18.0 beside the project".
 """
 
 SETUP_SCRIPT = """
@@ -56,11 +55,11 @@ print("backend", backend.id)
 """
 
 
-def start_simulator(python):
+def start_simulator():
     """Start the simulator on a free port; return (process, url)."""
     port = odoo_env.free_port()
     cmd = [
-        python, "-m", "coffee_api.simulator", "--host", "127.0.0.1",
+        sys.executable, "-m", "coffee_api.simulator", "--host", "127.0.0.1",
         "--port", str(port), "--username", SIM_USER, "--password", SIM_PASSWORD,
         "--seed", "1", "--brew-seconds", "30",
     ] + [f"--{key}={value}" for key, value in SIM_SIZES.items()]  # fmt: skip
@@ -129,30 +128,43 @@ class Progress:
         return result
 
     def failures(self):
+        """The failed coffee jobs: ``[(uuid, name, message)]``."""
         with self.conn.cursor() as cr:
             cr.execute(
-                "SELECT name, exc_message FROM queue_job "
-                "WHERE channel LIKE 'root.coffee%%' AND state = 'failed' LIMIT 5"
+                "SELECT uuid, name, exc_message FROM queue_job "
+                "WHERE channel LIKE 'root.coffee%%' AND state = 'failed' "
+                "ORDER BY date_created"
             )
             return cr.fetchall()
 
 
-def wait_for_sync(progress):
-    """Show progress until no coffee job is left to run; return job counts."""
+def wait_for_sync(progress, server):
+    """Show progress until no coffee job can run any more; return job counts.
+
+    A job that fails is reported at once, with its reason. The wait ends
+    when nothing is pending, enqueued or started: every job is done, or the
+    rest waits for a job that failed and will not run.
+
+    :param server: the Odoo process running the jobs
+    """
     started = time.monotonic()
     last = None
+    reported = set()
     while time.monotonic() - started < SYNC_TIMEOUT:
+        if server.poll() is not None:
+            raise RuntimeError(f"Odoo stopped (exit code {server.returncode})")
         jobs, counts = progress.jobs(), progress.counts()
         line = "jobs " + ", ".join(f"{k}={v}" for k, v in sorted(jobs.items()))
         line += " | " + ", ".join(f"{k}={v}" for k, v in counts.items())
         if line != last:
             say(line)
             last = line
-        waiting = sum(
-            jobs.get(state, 0)
-            for state in ("pending", "enqueued", "started", "wait_dependencies")
-        )
-        if jobs and not waiting:
+        for uuid, name, message in progress.failures():
+            if uuid not in reported:
+                reported.add(uuid)
+                say(f"job failed: {name}: {(message or '').strip()}")
+        running = sum(jobs.get(state, 0) for state in ("pending", "enqueued", "started"))
+        if jobs and not running:
             return jobs
         time.sleep(1)
     raise RuntimeError(f"the sync did not finish within {SYNC_TIMEOUT} s")
@@ -166,7 +178,7 @@ class DemoRun:
         self.url = url  # where Odoo serves, e.g. http://127.0.0.1:8069
         self.jobs = jobs  # {state: count} of the coffee jobs
         self.counts = counts  # {what: count} of what was imported
-        self.failures = failures  # [(job name, message)] of failed jobs
+        self.failures = failures  # [(uuid, job name, message)] of failed jobs
 
     @property
     def complete(self):
@@ -185,7 +197,7 @@ def running_demo(python, http_port):
     """
     with ExitStack() as stack:
         db = odoo_env.open_database(stack)
-        sim, location = start_simulator(python)
+        sim, location = start_simulator()
         stack.callback(stop_process, sim)
         say(f"coffee machine simulator on {location}")
 
@@ -239,7 +251,7 @@ def running_demo(python, http_port):
         )  # fmt: skip
         stack.callback(stop_process, server)
         progress = Progress(config)
-        jobs = wait_for_sync(progress)
+        jobs = wait_for_sync(progress, server)
         yield DemoRun(
             server,
             f"http://127.0.0.1:{http_port}",
@@ -256,14 +268,14 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     RUN_DIR.mkdir(exist_ok=True)
+    odoo_env.exit_on_signals()
 
-    odoo_python, reason = odoo_env.find_odoo_python()
-    if not odoo_python:
+    python, odoo_found, reason = odoo_env.prepare()
+    if not odoo_found:
         warn(f"no Odoo 18 to run the demo with: {reason}")
         sys.stdout.write(HOW_TO_INSTALL_ODOO)
         return 2
-    say(reason)
-    python = odoo_env.ensure_venv(odoo_python, with_odoo=True)
+    odoo_env.run_in_venv(python)
 
     http_port = 8069 if args.serve else odoo_env.free_port()
     with running_demo(python, http_port) as run:
@@ -272,12 +284,15 @@ def main(argv=None):
             sys.stdout.write(
                 f"  {what:<10} {count:>6} (machine has {SIM_SIZES[what]})\n"
             )
+        waiting = run.jobs.get("wait_dependencies", 0)
         sys.stdout.write(
             f"Jobs: {run.jobs.get('done', 0)} done, "
-            f"{run.jobs.get('failed', 0)} failed\n"
+            f"{run.jobs.get('failed', 0)} failed"
+            + (f", {waiting} never ran (they wait for a failed job)" if waiting else "")
+            + "\n"
         )
-        for name, message in run.failures:
-            sys.stdout.write(f"  failed: {name}: {message}\n")
+        for __, name, message in run.failures:
+            sys.stdout.write(f"  failed: {name}: {(message or '').strip()}\n")
         if args.serve:
             sys.stdout.write(
                 f"\nOdoo serves the demo on {run.url} "
@@ -288,7 +303,8 @@ def main(argv=None):
                 run.server.wait()
             except KeyboardInterrupt:
                 pass
-        return 0 if run.complete and not run.jobs.get("failed") else 1
+        ok = run.complete and not run.jobs.get("failed") and not waiting
+        return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -118,25 +118,19 @@ def merge(pot_path, po_paths):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--merge", nargs="+", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.merge:  # internal: run by Odoo's interpreter, which has polib
-        merge(args.merge[0], args.merge[1:])
-        return 0
+    parser.parse_args(argv)
     RUN_DIR.mkdir(exist_ok=True)
-    odoo_python, reason = odoo_env.find_odoo_python()
-    if not odoo_python:
+    odoo_env.exit_on_signals()
+    python, odoo_found, reason = odoo_env.prepare()
+    if not odoo_found:
         warn(f"no Odoo 18 to export the terms with: {reason}")
         return 2
-    say(reason)
-    python = odoo_env.ensure_venv(odoo_python, with_odoo=True)
+    odoo_env.run_in_venv(python)
     export(python, POT)
     say(f"wrote {POT.relative_to(ROOT)}")
     translations = sorted(str(path) for path in I18N.glob("*.po"))
     if translations:
-        subprocess.run(
-            [python, __file__, "--merge", str(POT), *translations], check=True
-        )
+        merge(str(POT), translations)
     return 0
 
 

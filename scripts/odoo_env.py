@@ -16,6 +16,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # where runs write their configuration, logs and reports
 RUN_DIR = Path(os.environ.get("COFFEE_RUN_DIR") or ROOT / ".run")
 VENV_DIR = ROOT / ".venv"
+VENV_PYTHON = VENV_DIR / "bin" / "python"
+# written by odoo_setup.py into a virtualenv where it installed Odoo
+ODOO_MARKER = ".odoo-source"
 ODOO_SERIES = 18
 OCA_ADDONS = [
     "odoo-addon-component==18.0.*",
@@ -33,8 +37,8 @@ OCA_ADDONS = [
     "odoo-addon-queue_job==18.0.*",
     "odoo-addon-connector==18.0.*",
 ]
-# what the OCA wheels need besides Odoo itself (installed with --no-deps so
-# that pip never tries to fetch an ``odoo`` distribution it cannot find)
+# what the OCA wheels need besides Odoo itself (they are installed with
+# --no-deps, so that pip never tries to fetch an ``odoo`` distribution)
 OCA_ADDONS_DEPS = ["cachetools"]
 # what tier B needs besides: pytest-odoo, and the client Odoo drives Chromium
 # with for the tour test
@@ -108,6 +112,10 @@ def _odoo_major(python):
 def find_odoo_python():
     """Find the interpreter to run Odoo with.
 
+    Tried in order: ``PYTHON`` (an explicit choice, not second-guessed), the
+    interpreter behind an ``odoo`` command on PATH, ``python3``, and the
+    project's ``.venv`` when Odoo was set up there from source.
+
     :return: ``(python, reason)``: the interpreter that imports Odoo 18, or
         ``(None, why not)``.
     """
@@ -118,6 +126,8 @@ def find_odoo_python():
     if behind:
         candidates.append(("the odoo command", behind))
     candidates.append(("python3", shutil.which("python3") or sys.executable))
+    if (VENV_DIR / ODOO_MARKER).exists():
+        candidates.append(("the Odoo set up in .venv", str(VENV_PYTHON)))
     tried = []
     for origin, python in candidates:
         major = _odoo_major(python)
@@ -141,61 +151,145 @@ def _requirements_digest(*parts):
     return digest.hexdigest()
 
 
-def ensure_venv(base_python, with_odoo):
+def _site_dirs(python):
+    """Return the folders of site-packages of the interpreter ``python``.
+
+    Those of a virtualenv are its own (plus the system's when it was made
+    with ``--system-site-packages``), not its base interpreter's.
+    """
+    code = (
+        "import json, site\n"
+        "dirs = list(site.getsitepackages())\n"
+        "if site.ENABLE_USER_SITE:\n"
+        "    dirs.append(site.getusersitepackages())\n"
+        "print(json.dumps(dirs))\n"
+    )
+    out = subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, check=True
+    )
+    dirs = json.loads(out.stdout.strip().splitlines()[-1])
+    return [path for path in dirs if os.path.isdir(path)]
+
+
+def _venv_site_packages():
+    """Return the site-packages folder of ``.venv``."""
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    out = subprocess.run(
+        [str(VENV_PYTHON), "-c", code], capture_output=True, text=True, check=True
+    )
+    return Path(out.stdout.strip())
+
+
+def ensure_venv(odoo_python=None):
     """Create or refresh ``.venv`` from the repository's requirement files.
 
-    With Odoo, the virtualenv sees the base interpreter's site-packages (where
-    Odoo is installed) and gets the OCA addons and pytest-odoo from PyPI.
+    With an Odoo installed elsewhere (the system's interpreter, a virtualenv
+    of the user's), ``.venv`` sees that interpreter's own site-packages
+    through a ``.pth`` file, whatever kind of installation it is, and holds
+    only the test tools. The OCA addons go into ``.venv/oca-addons`` (see
+    :func:`addons_paths`), never into site-packages, where their ``odoo/``
+    folder could shadow an editable Odoo. An Odoo set up in ``.venv`` itself
+    from source is kept when the requirements change.
 
-    :param base_python: interpreter the virtualenv is made from
-    :param with_odoo: whether to install the Odoo-side test requirements
+    :param odoo_python: the interpreter that imports Odoo 18, or None
     :return: path of the virtualenv's python
     """
-    python = VENV_DIR / "bin" / "python"
+    own_odoo = (VENV_DIR / ODOO_MARKER).exists()
+    with_odoo = bool(odoo_python)
+    outside = odoo_python if with_odoo and not own_odoo else None
     stamp = VENV_DIR / ".connector_coffee_stamp"
     wanted = _requirements_digest(
-        os.path.realpath(base_python), str(with_odoo), *OCA_ADDONS, *ODOO_TEST_DEPS
+        os.path.abspath(outside or ""), str(with_odoo), *OCA_ADDONS, *ODOO_TEST_DEPS
     )
-    if python.exists() and stamp.exists() and stamp.read_text() == wanted:
-        return str(python)
+    if VENV_PYTHON.exists() and stamp.exists() and stamp.read_text() == wanted:
+        return str(VENV_PYTHON)
     say(f"setting up {VENV_DIR.name} from the repository's requirement files")
-    if VENV_DIR.exists():
+    if VENV_DIR.exists() and not own_odoo:
         shutil.rmtree(VENV_DIR)
-    subprocess.run(
-        [base_python, "-m", "venv", *(["--system-site-packages"] * with_odoo)]
-        + [str(VENV_DIR)],
-        check=True,
-    )
-    pip = [
-        str(python),
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-    ]
-    subprocess.run(
-        pip
-        + ["-r", str(ROOT / "requirements.txt")]
-        + ["-r", str(ROOT / "test-requirements.txt")],
-        check=True,
-    )
+    if not VENV_PYTHON.exists():
+        subprocess.run(
+            [outside or sys.executable, "-m", "venv", str(VENV_DIR)], check=True
+        )
+    if outside:
+        lines = "".join(
+            f"import site; site.addsitedir({path!r})\n" for path in _site_dirs(outside)
+        )
+        (_venv_site_packages() / "connector_coffee_odoo.pth").write_text(lines)
+    pip = [str(VENV_PYTHON), "-m", "pip", "install", "--disable-pip-version-check"]
+    pip += ["--quiet"]
+    requirements = ["-r", "requirements.txt", "-r", "test-requirements.txt"]
+    subprocess.run(pip + requirements, cwd=ROOT, check=True)
     if with_odoo:
-        subprocess.run(pip + [*ODOO_TEST_DEPS, *OCA_ADDONS_DEPS], check=True)
-        subprocess.run(pip + ["--no-deps", *OCA_ADDONS], check=True)
+        subprocess.run(pip + [*ODOO_TEST_DEPS, *OCA_ADDONS_DEPS], cwd=ROOT, check=True)
+        target = VENV_DIR / "oca-addons"
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run(
+            pip + ["--no-deps", "--target", str(target), *OCA_ADDONS],
+            cwd=ROOT,
+            check=True,
+        )
+    if with_odoo and _odoo_major(str(VENV_PYTHON)) != ODOO_SERIES:
+        raise RuntimeError(
+            f"{VENV_DIR.name} does not import the Odoo 18 of {odoo_python}"
+        )
     stamp.write_text(wanted)
-    return str(python)
+    return str(VENV_PYTHON)
+
+
+def setup_odoo_from_source():
+    """Set Odoo 18 up in ``.venv`` from its source (``ODOO_SRC`` or official).
+
+    :return: ``(python, reason)`` as :func:`find_odoo_python`
+    """
+    import odoo_setup  # pylint: disable=import-outside-toplevel
+
+    if not VENV_PYTHON.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV_DIR)], check=True)
+    ok, message = odoo_setup.setup_odoo(str(VENV_PYTHON), say=say)
+    if not ok:
+        return None, message
+    # the requirements go in again, now with the Odoo-side ones
+    (VENV_DIR / ".connector_coffee_stamp").unlink(missing_ok=True)
+    return str(VENV_PYTHON), f"Odoo 18 set up in .venv ({message})"
+
+
+def prepare(setup=True):
+    """Find Odoo 18 (or set it up from source) and make ``.venv`` for it.
+
+    :param setup: set Odoo up in ``.venv`` when none is importable
+    :return: ``(python, odoo_found, reason)``: the interpreter of ``.venv``
+        to run everything with, whether it imports Odoo 18, and how it was
+        found (or why not)
+    """
+    odoo_python, reason = find_odoo_python()
+    if not odoo_python and setup and not os.environ.get("PYTHON"):
+        say(f"{reason}: setting Odoo 18 up in .venv from its source")
+        odoo_python, reason = setup_odoo_from_source()
+    say(reason)
+    return ensure_venv(odoo_python), bool(odoo_python), reason
+
+
+def run_in_venv(python):
+    """Run the calling script again under ``python`` unless it runs there.
+
+    Every step of a command then uses the interpreter that runs Odoo (its
+    psycopg2, its Odoo), whatever ``python3`` comes first on PATH.
+    """
+    if os.path.abspath(sys.executable) != os.path.abspath(python):
+        sys.stdout.flush()
+        os.execv(python, [python, *sys.argv])
 
 
 def addons_paths(python):
     """Return the addons folders of the Odoo importable by ``python``.
 
     Covers Odoo installed as a package (addons inside ``odoo/addons``), a
-    source tree (``addons/`` beside ``odoo/``) and the OCA wheels.
+    source tree (``addons/`` beside ``odoo/``) and the OCA addons of
+    ``.venv``.
     """
     code = (
         "import json, os, odoo, odoo.addons\n"
-        "base = os.path.dirname(odoo.__file__)\n"
+        "base = os.path.dirname(odoo.__file__ or '')\n"
         "found = [os.path.join(base, 'addons'),"
         " os.path.join(os.path.dirname(base), 'addons')]\n"
         "found += list(odoo.addons.__path__)\n"
@@ -204,8 +298,10 @@ def addons_paths(python):
     out = subprocess.run(
         [python, "-c", code], capture_output=True, text=True, check=True
     )
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    found.append(str(VENV_DIR / "oca-addons" / "odoo" / "addons"))
     paths = []
-    for path in json.loads(out.stdout.strip().splitlines()[-1]):
+    for path in found:
         path = os.path.realpath(path)
         if path in paths or not os.path.isdir(path):
             continue
@@ -388,18 +484,79 @@ def write_config(path, db, addons, http_port=None, extra=None):
         parser.write(handle)
 
 
-def drop_database(python, config, database):
-    """Drop the test database (a private cluster goes away whole anyway)."""
-    code = (
-        "import sys, odoo\n"
+def _database_api(python, config, code, *args):
+    """Run ``code`` with Odoo's database API (``db``) in a child process.
+
+    The configuration's ``list_db = False`` would make that API refuse to
+    drop anything: it is switched on in the child process only.
+
+    :raise RuntimeError: with the child's error when it fails
+    """
+    prelude = (
+        "import sys\n"
         "from odoo.tools import config\n"
         "config.parse_config(['-c', sys.argv[1]])\n"
+        "config['list_db'] = True\n"
         "import odoo.service.db as db\n"
-        "if sys.argv[2] in db.list_dbs(True):\n"
-        "    db.exp_drop(sys.argv[2])\n"
     )
-    subprocess.run(
-        [python, "-c", code, config, database],
+    proc = subprocess.run(
+        [python, "-c", prelude + code, config, *args],
         capture_output=True,
+        text=True,
         check=False,
     )
+    if proc.returncode:
+        raise RuntimeError(proc.stderr.strip().splitlines()[-1:] or proc.returncode)
+    return proc.stdout
+
+
+def drop_database(python, config, database):
+    """Drop ``database`` (and its filestore) when it exists.
+
+    :raise RuntimeError: when it exists and cannot be dropped
+    """
+    _database_api(
+        python,
+        config,
+        "if sys.argv[2] in db.list_dbs(True):\n    db.exp_drop(sys.argv[2])\n",
+        database,
+    )
+
+
+def drop_stale_databases(python, config, prefix):
+    """Drop the databases ``<prefix><pid>`` of runs that are over.
+
+    A run killed before it could clean up leaves its database behind; the
+    next run drops it, when the process that made it is gone.
+    """
+    code = (
+        "import os\n"
+        "for name in db.list_dbs(True):\n"
+        "    pid = name[len(sys.argv[2]):]\n"
+        "    if not name.startswith(sys.argv[2]) or not pid.isdigit():\n"
+        "        continue\n"
+        "    try:\n"
+        "        os.kill(int(pid), 0)\n"
+        "    except ProcessLookupError:\n"
+        "        db.exp_drop(name)\n"
+        "        print(name)\n"
+    )
+    for name in _database_api(python, config, code, prefix).split():
+        say(f"dropped {name}, left behind by an earlier run")
+
+
+def exit_on_signals():
+    """Turn SIGTERM and SIGHUP into ``SystemExit``, as Ctrl-C is turned into
+    ``KeyboardInterrupt``, so that the clean-ups of a run (its database,
+    its PostgreSQL, its simulator) happen when it is stopped."""
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+
+
+if __name__ == "__main__":
+    # ``make venv``: the project's .venv, with the Odoo found (none is set up)
+    prepare(setup=False)

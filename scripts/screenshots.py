@@ -250,14 +250,14 @@ def main(argv=None):
     if not executable:
         warn("no Chromium on PATH: install it (Debian: apt-get install chromium)")
         return 2
-    odoo_python, reason = odoo_env.find_odoo_python()
-    if not odoo_python:
+    RUN_DIR.mkdir(exist_ok=True)
+    odoo_env.exit_on_signals()
+    python, odoo_found, reason = odoo_env.prepare()
+    if not odoo_found:
         warn(f"no Odoo 18 to run the demo with: {reason}")
         sys.stdout.write(demo.HOW_TO_INSTALL_ODOO)
         return 2
-    say(reason)
-    RUN_DIR.mkdir(exist_ok=True)
-    python = odoo_env.ensure_venv(odoo_python, with_odoo=True)
+    odoo_env.run_in_venv(python)
     with demo.running_demo(python, odoo_env.free_port()) as run:
         if not run.complete or run.jobs.get("failed"):
             warn("the demo's sync did not complete: the screenshots show that")

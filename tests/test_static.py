@@ -163,3 +163,18 @@ def test_oca_module_checks_pass():
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_test_module_is_imported_by_the_tests_package():
+    """Odoo's own runner (``--test-enable``) runs only the test modules that
+    ``tests/__init__.py`` imports."""
+    tests = ADDON / "tests"
+    imported = {
+        alias.name
+        for node in ast.walk(ast.parse((tests / "__init__.py").read_text()))
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and not node.module
+        for alias in node.names
+    }
+    modules = {path.stem for path in tests.glob("test_*.py")}
+    assert modules, "no test module found"
+    assert sorted(modules - imported) == []
