@@ -89,7 +89,7 @@ MIN_PIP = (23, 1)
 _PIP_SHOWN = re.compile(
     r"^(Collecting|Requirement already satisfied|Building wheels? for|"
     r"\s+Building wheel for|Successfully|Installing collected|Obtaining|"
-    r"ERROR|WARNING)"
+    r"ERROR)"
 )
 _REQUIREMENT = re.compile(
     r"^(?P<head>\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*)"
@@ -288,6 +288,7 @@ def _run_limited(cmd, timeout, env=None, cwd=None):
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             text=True,
+            errors="replace",
             env=env,
             cwd=cwd,
             start_new_session=True,
@@ -369,7 +370,10 @@ def _interpreter(venv_python):
     )
     if code_rc != 0:
         raise SetupError(f"{venv_python} does not run: {out.strip()[-300:]}")
-    facts = json.loads(out.strip().splitlines()[-1])
+    try:
+        facts = json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError) as exc:
+        raise SetupError(f"{venv_python} said: {out.strip()[-300:]}") from exc
     facts["version"] = tuple(facts["version"])
     return facts
 
@@ -546,15 +550,14 @@ def clone_git(url, branch, say, default=False):
         )
         args = ["clone", "--depth", "1", "--filter=blob:none", "--sparse"]
         args += ["--progress", *(["--branch", branch] if branch else [])]
-        local = url.startswith("file://")
-        # a local upload-pack serves --filter only when allowed to
-        upload_pack = "git -c uploadpack.allowFilter=true upload-pack"
-        if local:
+        if url.startswith("file://"):
+            # a local upload-pack serves --filter only when allowed to; kept
+            # in the clone's configuration for the blobs fetched later
+            upload_pack = "git -c uploadpack.allowFilter=true upload-pack"
             args += ["--upload-pack", upload_pack]
+            args += ["--config", f"remote.origin.uploadpack={upload_pack}"]
         slow = ["-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=60"]
         _git([*slow, *args, url, str(partial)])
-        if local:
-            _git(["config", "remote.origin.uploadpack", upload_pack], cwd=partial)
         _git(["sparse-checkout", "set", "--cone", *SPARSE_ROOT_DIRS], cwd=partial)
         os.replace(partial, dest)
     checked, elsewhere = _git_checkout_addons(dest, stack_seed(), say)
@@ -808,7 +811,9 @@ def main(argv=None):
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     if not python.exists():
         print(f"==> Creating the virtualenv {venv}", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        if subprocess.run([sys.executable, "-m", "venv", str(venv)]).returncode:
+            print(f"==> FAILED: cannot create the virtualenv {venv}", flush=True)
+            return 1
 
     def say(line):
         print(line, flush=True)
