@@ -17,7 +17,7 @@ floor
     ``env["coffee.brew"].create(values)`` of the values the import writes,
     mapped beforehand: the ORM's own cost of storing the brews;
 batch import
-    ``backend.import_brews()`` with queue_job's ``trap_jobs``, then the
+    ``backend._enqueue_imports("brews")`` with queue_job's ``trap_jobs``, then the
     trapped jobs and those they enqueue performed in this process, one
     transaction per job as the job runner does;
 batch update
@@ -280,7 +280,7 @@ class Bench:
         """Import the machine records the brews refer to (not measured)."""
         with trap_jobs() as trap:
             for name in what:
-                getattr(backend, f"import_{name}")()
+                backend._enqueue_imports(name)
             self.perform_all(trap)
 
     def vacuum(self, *tables):
@@ -362,12 +362,12 @@ class Bench:
 
         :param profile: file where to write cProfile's statistics of it
         """
-        backend.import_brews_since = False
+        backend._coffee_import("brews").since = False
         self.end_transaction()
         profiler = cProfile.Profile() if profile else None
         with measure.run(size), profiling(profiler, profile):
             with trap_jobs() as trap:
-                backend.import_brews()
+                backend._enqueue_imports("brews")
                 self.end_transaction()
                 jobs = self.perform_all(trap)
         measure.figures["jobs"] = jobs

@@ -11,6 +11,7 @@ what was imported, and stops.
 
 import argparse
 import configparser
+import json
 import signal
 import subprocess
 import sys
@@ -24,12 +25,6 @@ DATABASE = "coffee_demo"
 SIM_USER, SIM_PASSWORD = "demo", "demo"
 SIM_SIZES = {"machines": 6, "beverages": 10, "users": 25, "brews": 2000}
 SYNC_TIMEOUT = 600
-MODELS = {
-    "machines": "coffee_machine",
-    "beverages": "coffee_product_product",
-    "users": "coffee_res_partner",
-    "brews": "coffee_brew",
-}
 
 HOW_TO_INSTALL_ODOO = """\
 The demo needs Odoo 18.0. It looks for it through:
@@ -42,6 +37,8 @@ See README.rst, "Installing Odoo 18.0 beside the project".
 """
 
 SETUP_SCRIPT = """
+import json
+from odoo.addons.connector_coffee.entities import ENTITIES
 backend = env["coffee.backend"].create({
     "name": "Demo coffee machine",
     "location": %(location)r,
@@ -51,7 +48,8 @@ backend = env["coffee.backend"].create({
 })
 backend.sync_all()
 env.cr.commit()
-print("backend", backend.id)
+tables = {entity.resource: env[entity.model]._table for entity in ENTITIES}
+print("entities", json.dumps(tables))
 """
 
 
@@ -97,9 +95,10 @@ def odoo(python, config, *args, **kwargs):
 class Progress:
     """Reads the demo database to show how the sync goes."""
 
-    def __init__(self, config):
+    def __init__(self, config, tables):
         import psycopg2  # from the Odoo installation
 
+        self.tables = tables  # {resource: table of its bindings}
         parser = configparser.ConfigParser(interpolation=None)
         parser.read(config)
         options = parser["options"]
@@ -122,7 +121,7 @@ class Progress:
     def counts(self):
         result = {}
         with self.conn.cursor() as cr:
-            for what, table in MODELS.items():
+            for what, table in self.tables.items():
                 cr.execute(f"SELECT count(*) FROM {table}")
                 result[what] = cr.fetchone()[0]
         return result
@@ -163,7 +162,9 @@ def wait_for_sync(progress, server):
             if uuid not in reported:
                 reported.add(uuid)
                 say(f"job failed: {name}: {(message or '').strip()}")
-        running = sum(jobs.get(state, 0) for state in ("pending", "enqueued", "started"))
+        running = sum(
+            jobs.get(state, 0) for state in ("pending", "enqueued", "started")
+        )
         if jobs and not running:
             return jobs
         time.sleep(1)
@@ -237,9 +238,13 @@ def running_demo(python, http_port):
             python, config, "shell", "-d", DATABASE, "--no-http",
             "--log-level=warn", input=script, capture_output=True,
         )  # fmt: skip
-        if "backend" not in setup.stdout:
+        printed = [
+            line for line in setup.stdout.splitlines() if line.startswith("entities ")
+        ]
+        if not printed:
             sys.stdout.write(setup.stdout + setup.stderr)
             raise RuntimeError("creating the demo backend failed")
+        tables = json.loads(printed[-1].split(" ", 1)[1])
 
         say("starting Odoo with queue_job's job runner")
         server = subprocess.Popen(
@@ -250,7 +255,7 @@ def running_demo(python, http_port):
             cwd=ROOT,
         )  # fmt: skip
         stack.callback(stop_process, server)
-        progress = Progress(config)
+        progress = Progress(config, tables)
         jobs = wait_for_sync(progress, server)
         yield DemoRun(
             server,

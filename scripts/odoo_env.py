@@ -52,6 +52,12 @@ def say(message):
     sys.stdout.flush()
 
 
+def _write_line(line):
+    """Write a line as it is, flushed."""
+    sys.stdout.write(f"{line}\n")
+    sys.stdout.flush()
+
+
 def warn(message):
     """Write a warning that cannot be missed."""
     bar = "!" * 72
@@ -245,7 +251,7 @@ def setup_odoo_from_source():
 
     if not VENV_PYTHON.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV_DIR)], check=True)
-    ok, message = odoo_setup.setup_odoo(str(VENV_PYTHON), say=say)
+    ok, message = odoo_setup.setup_odoo(str(VENV_PYTHON), say=_write_line)
     if not ok:
         return None, message
     # the requirements go in again, now with the Odoo-side ones

@@ -40,7 +40,7 @@ SHOTS = [
     (
         "backend_form.png",
         "/odoo/action-connector_coffee.coffee_backend_action/{backend_id}",
-        ".o_form_view .o-form-buttonbox button[name=action_open_machines]",
+        ".o_form_view .o_field_one2many[name=import_ids] .o_data_row",
         [],
     ),
     (

@@ -19,11 +19,12 @@ client's typed errors into what queue_job and connector understand:
 import logging
 from contextlib import contextmanager
 
-from odoo.addons.component.core import AbstractComponent
+from odoo.addons.component.core import Component
 from odoo.addons.connector.exception import IDMissingInBackend, NetworkRetryableError
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..coffee_api import errors
+from ..entities import BINDING_MODELS, BY_MODEL
 from ..exception import CoffeeSyncError
 
 _logger = logging.getLogger(__name__)
@@ -33,8 +34,8 @@ _logger = logging.getLogger(__name__)
 DEFAULT_RETRY_AFTER = 10
 
 
-class CoffeeAdapter(AbstractComponent):
-    """CRUD on one resource of the coffee machine's REST API."""
+class CoffeeAdapter(Component):
+    """CRUD on the API resource of the model worked on (see ``entities.py``)."""
 
     # read/create/write implement connector's abstract CRUD adapter, whose
     # methods only raise NotImplementedError: there is no super to call.
@@ -43,10 +44,12 @@ class CoffeeAdapter(AbstractComponent):
     _name = "coffee.adapter"
     _inherit = ["base.backend.adapter.crud", "base.coffee.connector"]
     _usage = "backend.adapter"
+    _apply_on = BINDING_MODELS
 
-    #: API resource of the model ("machines", "beverages", "users", "brews"):
-    #: set it in the concrete adapters
-    _coffee_resource = None
+    @property
+    def _coffee_resource(self):
+        """The API resource of the model worked on, e.g. ``machines``."""
+        return BY_MODEL[self.model._name].resource
 
     @property
     def client(self):
@@ -134,11 +137,3 @@ class CoffeeAdapter(AbstractComponent):
         """
         with self._translate_errors(f"update {external_id} of"):
             return self.client.write(self._coffee_resource, external_id, data)
-
-    def delete(self, external_id):
-        """Delete a record on the machine.
-
-        :param external_id: the record's id on the machine
-        """
-        with self._translate_errors(f"delete {external_id} of"):
-            return self.client.delete(self._coffee_resource, external_id)

@@ -10,18 +10,15 @@ importer and the mappers then need of each binding.
 
 from odoo.addons.component.core import Component
 
+from ..entities import BINDING_MODELS
+
 
 class CoffeeBinder(Component):
     """Binder of every coffee binding model."""
 
     _name = "coffee.binder"
     _inherit = ["base.binder", "base.coffee.connector"]
-    _apply_on = [
-        "coffee.machine",
-        "coffee.product.product",
-        "coffee.res.partner",
-        "coffee.brew",
-    ]
+    _apply_on = BINDING_MODELS
     _external_field = "coffee_id"
     #: fields read by the same query as the lookup of :meth:`to_internal_many`
     #: (those the model has): the machine's date of the record, which the

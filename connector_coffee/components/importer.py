@@ -35,6 +35,7 @@ from odoo.addons.connector.exception import IDMissingInBackend, MappingError
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
+from ..entities import BINDING_MODELS
 from ..exception import CoffeeSyncError
 from .mapper import PageBindings, parse_datetime
 
@@ -42,13 +43,6 @@ from .mapper import PageBindings, parse_datetime
 REFUSALS = (psycopg2.IntegrityError, psycopg2.DataError, UserError, ValueError)
 
 _logger = logging.getLogger(__name__)
-
-BINDING_MODELS = [
-    "coffee.machine",
-    "coffee.product.product",
-    "coffee.res.partner",
-    "coffee.brew",
-]
 
 
 class ImportResult(dict):

@@ -20,17 +20,10 @@ from odoo.http import request
 from odoo.addons.queue_job.job import identity_exact
 
 from ..coffee_api import SIGNATURE_HEADER, verify_signature
+from ..entities import BY_EVENT
 
 _logger = logging.getLogger(__name__)
 
-#: event type -> binding model whose record is imported
-EVENT_MODELS = {
-    "brew.finished": "coffee.brew",
-    "brew.updated": "coffee.brew",
-    "machine.state_changed": "coffee.machine",
-    "beverage.updated": "coffee.product.product",
-    "user.updated": "coffee.res.partner",
-}
 MAX_BODY = 64 * 1024
 
 
@@ -64,7 +57,7 @@ class CoffeeWebhookController(http.Controller):
             return self._answer(403, "bad or missing signature")
         try:
             event = json.loads(body)
-            model = EVENT_MODELS[event["type"]]
+            model = BY_EVENT[event["type"]].model
             external_id = int(event["id"])
         except (ValueError, KeyError, TypeError):
             return self._answer(400, "event not understood")

@@ -6,9 +6,10 @@ from odoo import fields, models
 class QueueJob(models.Model):
     """Jobs filed under the coffee backend and record they synchronise.
 
-    Filled through queue_job's ``_job_store_values`` hook, so that a backend
-    counts its pending and failed jobs, and a binding shows the error of its
-    last failed job, without parsing job arguments.
+    Filled through queue_job's ``_job_store_values`` hook (see
+    ``coffee.binding``), so that a backend counts its pending and failed
+    jobs, and a binding shows the error of its last failed job, without
+    reading job arguments.
     """
 
     _inherit = "queue.job"
@@ -19,27 +20,34 @@ class QueueJob(models.Model):
         index="btree_not_null",
         ondelete="set null",
     )
-    coffee_record_key = fields.Char(readonly=True, index="btree_not_null")
+    coffee_model = fields.Char(
+        string="Coffee Binding Model", readonly=True, index="btree_not_null"
+    )
+    coffee_binding_id = fields.Many2oneReference(
+        string="Coffee Binding",
+        model_field="coffee_model",
+        readonly=True,
+        index="btree_not_null",
+    )
+    coffee_external_id = fields.Integer(
+        string="ID on the Machine", readonly=True, index="btree_not_null"
+    )
 
     def _coffee_binding(self):
         """The binding a coffee job synchronises, if it exists (yet)."""
         self.ensure_one()
-        key = self.coffee_record_key or ""
-        if "#" in key:
-            model, record_id = key.split("#", 1)
-            return self.env[model].browse(int(record_id)).exists()
-        if key.count(":") == 2:
-            model, backend_id, external_id = key.split(":")
-            return (
-                self.env[model]
-                .with_context(active_test=False)
-                .search(
-                    [
-                        ("backend_id", "=", int(backend_id)),
-                        ("coffee_id", "=", int(external_id)),
-                    ],
-                    limit=1,
-                )
+        if not self.coffee_model:
+            return None
+        model = self.env[self.coffee_model].with_context(active_test=False)
+        if self.coffee_binding_id:
+            return model.browse(self.coffee_binding_id).exists()
+        if self.coffee_external_id and self.coffee_backend_id:
+            return model.search(
+                [
+                    ("backend_id", "=", self.coffee_backend_id.id),
+                    ("coffee_id", "=", self.coffee_external_id),
+                ],
+                limit=1,
             )
         return None
 

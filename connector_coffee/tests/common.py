@@ -186,5 +186,5 @@ class CoffeeCase(SimulatorRequestsMixin, TransactionComponentCase):
         """
         with self.trap() as trap:
             for name in what:
-                getattr(self.backend, f"import_{name}")()
+                self.backend._enqueue_imports(name)
             return self.perform_jobs(trap)

@@ -95,7 +95,7 @@ class TestExport(CoffeeCase):
 
     def test_imported_users_are_not_exported_back(self):
         with self.trap() as trap:
-            self.backend.import_users()
+            self.backend._enqueue_imports("users")
             self.perform_jobs(trap)
             trap.assert_jobs_count(0, only=self.env["coffee.res.partner"].export_record)
         self.assertFalse(self.simulator.counters().get("PUT /users/{id}"))

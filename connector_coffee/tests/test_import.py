@@ -9,7 +9,6 @@ from odoo.addons.queue_job.job import identity_exact
 
 from ..components.mapper import parse_datetime
 from ..exception import CoffeeSyncError
-from ..models.coffee_binding.common import job_key
 from .common import CoffeeCase
 
 
@@ -29,7 +28,7 @@ class TestImport(CoffeeCase):
 
     def test_import_machines_enqueues_one_batch_job(self):
         with self.trap() as trap:
-            self.backend.import_machines()
+            self.backend._enqueue_imports("machines")
             trap.assert_jobs_count(1)
             trap.assert_enqueued_job(
                 self.env["coffee.machine"].import_batch,
@@ -39,7 +38,7 @@ class TestImport(CoffeeCase):
             )
             job = trap.enqueued_jobs[0]
             self.assertEqual(job.channel, "root.coffee.import")
-            self.assertTrue(self.backend.import_machines_since)
+            self.assertTrue(self.backend._coffee_import("machines").since)
             run = self.perform_jobs(trap)
         self.assertEqual(run.count, 1)
         machines = self.bindings("coffee.machine")
@@ -89,7 +88,7 @@ class TestImport(CoffeeCase):
         pages = -(-len(records) // self.backend.page_size)
         self.assertGreater(pages, 1)
         with self.trap() as trap:
-            self.backend.import_brews()
+            self.backend._enqueue_imports("brews")
             first = trap.enqueued_jobs[0]
             trap.enqueued_jobs = []
             first.perform()
@@ -143,14 +142,7 @@ class TestImport(CoffeeCase):
             )
         }
         # forget the last import dates: the machine sends everything again
-        self.backend.write(
-            {
-                "import_machines_since": False,
-                "import_beverages_since": False,
-                "import_users_since": False,
-                "import_brews_since": False,
-            }
-        )
+        self.backend.import_ids.since = False
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE coffee_brew SET write_date = write_date - interval '1 hour'"
@@ -180,9 +172,9 @@ class TestImport(CoffeeCase):
 
     def test_next_run_asks_from_last_date_minus_overlap(self):
         self.sync("machines")
-        last = self.backend.import_machines_since
+        last = self.backend._coffee_import("machines").since
         with self.trap() as trap:
-            self.backend.import_machines()
+            self.backend._enqueue_imports("machines")
             job = trap.enqueued_jobs[0]
         since = parse_datetime(job.kwargs["filters"]["updated_since"])
         self.assertEqual(since, last - timedelta(seconds=self.backend.import_overlap))
@@ -291,9 +283,8 @@ class TestImport(CoffeeCase):
                 "state": "failed",
                 "exc_message": "the machine said no",
                 "coffee_backend_id": self.backend.id,
-                "coffee_record_key": job_key(
-                    "coffee.machine", self.backend.id, binding.coffee_id
-                ),
+                "coffee_model": "coffee.machine",
+                "coffee_external_id": binding.coffee_id,
                 "date_created": fields.Datetime.now(),
             }
         )

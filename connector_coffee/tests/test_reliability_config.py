@@ -142,10 +142,10 @@ class TestReliabilityConfig(CoffeeCase):
 
     def test_negative_overlap_does_not_skip_changes(self):
         self.sync("machines")
-        last = self.backend.import_machines_since
+        last = self.backend._coffee_import("machines").since
         self.backend.import_overlap = -3600
         with self.trap() as trap:
-            self.backend.import_machines()
+            self.backend._enqueue_imports("machines")
             since = trap.enqueued_jobs[0].kwargs["filters"]["updated_since"]
         self.assertEqual(parse_datetime(since), last)
 

@@ -28,7 +28,7 @@ class TestReliabilityEdges(CoffeeCase):
     def test_brews_poured_while_paging_come_with_the_next_run(self):
         self.sync("machines", "beverages", "users")
         with self.trap() as trap:
-            self.backend.import_brews()
+            self.backend._enqueue_imports("brews")
             trap.enqueued_jobs.pop().perform()
             # page 1 is imported and the other pages enqueued: meanwhile the
             # machine pours new brews and finishes one of page 1
@@ -48,7 +48,7 @@ class TestReliabilityEdges(CoffeeCase):
         """A brew dated shortly before the last import, which it did not see
         (the machine's clock behind Odoo's, or its write still in flight)."""
         self.sync("machines", "beverages", "users", "brews")
-        last = self.backend.import_brews_since
+        last = self.backend._coffee_import("brews").since
         late = self.simulator.add_record(
             "brews",
             machine_id=1,
@@ -62,7 +62,7 @@ class TestReliabilityEdges(CoffeeCase):
 
     def test_change_at_the_edge_of_the_overlap_is_included(self):
         self.sync("machines", "beverages", "users", "brews")
-        last = self.backend.import_brews_since
+        last = self.backend._coffee_import("brews").since
         edge = self.simulator.add_record(
             "brews",
             machine_id=1,
@@ -88,11 +88,9 @@ class TestReliabilityEdges(CoffeeCase):
                 self.assertIn(record["id"], ids, since)
         # through the backend: the next import asks from exactly that date
         self.sync("machines", "beverages", "users")
-        self.backend.write(
-            {
-                "import_overlap": 0,
-                "import_brews_since": parse_datetime(record["updated_at"]),
-            }
+        self.backend.import_overlap = 0
+        self.backend._coffee_import("brews").since = parse_datetime(
+            record["updated_at"]
         )
         self.sync("brews")
         expected = {r["id"] for r in records if r["updated_at"] >= record["updated_at"]}

@@ -21,16 +21,9 @@ from pathlib import Path
 
 from odoo.tools import mute_logger
 
+from ..entities import BY_MODEL, ENTITIES
 from ..exception import CoffeeSyncError
 from .common import SIM_PASSWORD, SIM_USER, CoffeeCase
-
-#: machine resource -> binding model
-RESOURCES = {
-    "machines": "coffee.machine",
-    "beverages": "coffee.product.product",
-    "users": "coffee.res.partner",
-    "brews": "coffee.brew",
-}
 
 #: records per page: every resource spans several pages
 PAGE_SIZE = 4
@@ -135,7 +128,7 @@ class FaultCase(CoffeeCase):
         """
         counters = simulator.counters()
         records = duplicates = lost = 0
-        for resource, model in RESOURCES.items():
+        for resource, model, *__ in ENTITIES:
             bindings = self.bindings_of(backend, model)
             ids = bindings.mapped("coffee_id")
             records += len(bindings)
@@ -190,8 +183,8 @@ class FaultCase(CoffeeCase):
         """
         simulator, backend = self.new_machine("pour", {})
         with self.trap() as trap:
-            backend.import_machines()
-            backend.import_beverages()
+            backend._enqueue_imports("machines")
+            backend._enqueue_imports("beverages")
             self.run_jobs(trap)
         partners = self.env["res.partner"].create(
             [{"name": f"Thirsty {n}"} for n in range(4)]
@@ -313,7 +306,7 @@ class TestReliabilityFaults(FaultCase):
         import what they missed."""
         simulator, backend = self.new_machine("401")
         with self.trap() as trap:
-            backend.import_brews()
+            backend._enqueue_imports("brews")
             first = trap.enqueued_jobs.pop()
             first.perform()
             # the machine's password changes while the pages are pending
@@ -407,7 +400,7 @@ class TestReliabilityPoison(FaultCase):
         # nothing half-written
         bindings = self.bindings(model)
         self.assertNotIn(poison_id, bindings.mapped("coffee_id"))
-        resource = next(r for r, m in RESOURCES.items() if m == model)
+        resource = BY_MODEL[model].resource
         valid = {r["id"] for r in self.simulator.records(resource)} - {poison_id}
         self.assertEqual(set(bindings.mapped("coffee_id")), valid)
 
@@ -474,7 +467,7 @@ class TestReliabilityPoison(FaultCase):
                 "odoo.addons.connector_coffee.components.importer", "WARNING"
             ) as logs,
         ):
-            self.backend.import_brews()
+            self.backend._enqueue_imports("brews")
             trap.enqueued_jobs.pop().perform()
             # page 2 begins with the last brew of page 1: the poison one
             page_2 = next(j for j in trap.enqueued_jobs if j.args[1:2] == (2,))

@@ -193,11 +193,10 @@ class TestReliabilitySecrets(CoffeeCase):
         for mode in ("basic", "bearer"):
             self.set_secrets(mode)
             # stored jobs, not trapped ones: what the database keeps
-            self.backend.write(
-                {f"import_{what}_since": False for what in ("users", "brews")}
-            )
-            self.backend.import_users()
-            self.backend.import_brews()
+            for what in ("users", "brews"):
+                self.backend._coffee_import(what).since = False
+            self.backend._enqueue_imports("users")
+            self.backend._enqueue_imports("brews")
             self.backend.pour_coffee(partner)
             jobs = self.run_stored_jobs()
             self.assertEqual(set(jobs.mapped("state")), {"failed"})

@@ -23,8 +23,8 @@ class TestWatchdog(CoffeeCase):
 
     def stored_job(self, minutes_ago, state="pending"):
         """A real job in the queue, created ``minutes_ago`` minutes ago."""
-        delayable = self.backend.with_delay()
-        job = delayable.import_machines()
+        delayable = self.env["coffee.machine"].with_delay()
+        job = delayable.import_batch(self.backend)
         record = job.db_record()
         moment = fields.Datetime.now() - timedelta(minutes=minutes_ago)
         self.env.cr.execute(

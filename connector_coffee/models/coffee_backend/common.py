@@ -2,18 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 from contextlib import contextmanager
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules.module import get_manifest
 
 from odoo.addons.queue_job.delay import chain, group
-from odoo.addons.queue_job.job import identity_exact
 
 from ...coffee_api import CoffeeClient, CoffeeError
 from ...coffee_api.client import validate_location
-from ...components.mapper import format_datetime
 
 _logger = logging.getLogger(__name__)
 
@@ -22,14 +19,6 @@ MANAGER_GROUP = "connector_coffee.coffee_connector_group_manager"
 #: bounds of the HTTP timeout (seconds) a backend may use
 MIN_TIMEOUT = 1.0
 MAX_TIMEOUT = 300.0
-
-#: what each import button imports: (binding model, field of its last date)
-IMPORTS = {
-    "machines": ("coffee.machine", "import_machines_since"),
-    "beverages": ("coffee.product.product", "import_beverages_since"),
-    "users": ("coffee.res.partner", "import_users_since"),
-    "brews": ("coffee.brew", "import_brews_since"),
-}
 
 
 class CoffeeBackend(models.Model):
@@ -100,36 +89,27 @@ class CoffeeBackend(models.Model):
         "import minus this many seconds, so that nothing changed while the "
         "previous one ran is missed.",
     )
-    import_machines_since = fields.Datetime(string="Machines Imported On")
-    import_beverages_since = fields.Datetime(string="Beverages Imported On")
-    import_users_since = fields.Datetime(string="Users Imported On")
-    import_brews_since = fields.Datetime(string="Brews Imported On")
-
+    import_ids = fields.One2many(
+        comodel_name="coffee.import",
+        inverse_name="backend_id",
+        string="Imports",
+        help="One import per kind of record of the machine.",
+    )
     machine_ids = fields.One2many("coffee.machine", "backend_id", string="Machines")
-    machine_count = fields.Integer(compute="_compute_counts")
-    beverage_count = fields.Integer(compute="_compute_counts")
-    user_count = fields.Integer(compute="_compute_counts")
-    brew_count = fields.Integer(compute="_compute_counts")
     job_pending_count = fields.Integer(compute="_compute_job_counts")
     job_failed_count = fields.Integer(compute="_compute_job_counts")
-
-    def _compute_counts(self):
-        counted = {
-            "machine_count": "coffee.machine",
-            "beverage_count": "coffee.product.product",
-            "user_count": "coffee.res.partner",
-            "brew_count": "coffee.brew",
-        }
-        for field, model in counted.items():
-            groups = dict(
-                self.env[model]
-                .with_context(active_test=False)
-                ._read_group(
-                    [("backend_id", "in", self.ids)], ["backend_id"], ["__count"]
-                )
-            )
-            for backend in self:
-                backend[field] = groups.get(backend, 0)
+    webhook_secret = fields.Char(
+        groups=MANAGER_GROUP,
+        copy=False,
+        help="Secret shared with the machine: it signs the events it sends to "
+        "/connector_coffee/webhook/<backend id>. Without it, events are "
+        "refused.",
+    )
+    webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_webhook_url",
+        help="Where the machine sends its events.",
+    )
 
     def _compute_job_counts(self):
         groups = self.env["queue.job"]._read_group(
@@ -151,20 +131,6 @@ class CoffeeBackend(models.Model):
             backend.job_failed_count = sum(
                 n for b, state, n in groups if b == backend and state == "failed"
             )
-
-    webhook_secret = fields.Char(
-        groups=MANAGER_GROUP,
-        copy=False,
-        help="Secret shared with the machine: it signs the events it sends to "
-        "/connector_coffee/webhook/<backend id>. Without it, events are "
-        "refused.",
-    )
-
-    webhook_url = fields.Char(
-        string="Webhook URL",
-        compute="_compute_webhook_url",
-        help="Where the machine sends its events.",
-    )
 
     def _compute_webhook_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
@@ -284,75 +250,44 @@ class CoffeeBackend(models.Model):
     # Imports
     # ------------------------------------------------------------------
 
-    def _import_job(self, what):
-        """The job importing the records changed since the last import.
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = super().create(vals_list)
+        backends._ensure_imports()
+        return backends
 
-        It asks from the last import's date minus the overlap.
+    def _ensure_imports(self):
+        """Give each backend its ``coffee.import`` of every entity."""
+        values = [v for b in self for v in self.env["coffee.import"]._entity_values(b)]
+        if values:
+            self.env["coffee.import"].create(values)
 
-        :param what: a key of ``IMPORTS``
-        :return: the ``Delayable`` of the job, not enqueued yet
-        """
+    def _coffee_import(self, resource):
+        """The import of the entity ``resource`` (e.g. ``"brews"``)."""
         self.ensure_one()
-        model, date_field = IMPORTS[what]
-        filters = {"per_page": self.page_size}
-        since = self[date_field]
-        if since:
-            # a negative overlap would skip what changed just before
-            since -= timedelta(seconds=max(self.import_overlap, 0))
-            filters["updated_since"] = format_datetime(since)
-        return (
-            self.env[model]
-            .delayable(
-                identity_key=identity_exact,
-                description=self.env._(
-                    "%(backend)s: import %(what)s",
-                    backend=self.name,
-                    what=self.env[model]._description,
-                ),
-            )
-            .import_batch(self, filters=filters)
-        )
+        self._ensure_imports()
+        return self.import_ids.filtered(lambda i: i.resource == resource)
 
-    def _import_since(self, what):
-        """Enqueue the import of the records changed since the last one.
-
-        The date moves only once the job is enqueued.
-        """
+    def _enqueue_imports(self, *resources):
+        """Enqueue the imports of the given entities, each on its own."""
         for backend in self:
-            started = fields.Datetime.now()
-            backend._import_job(what).delay()
-            backend[IMPORTS[what][1]] = started
+            for resource in resources:
+                backend._coffee_import(resource)._enqueue()
         return True
 
-    def import_machines(self):
-        """Enqueue the import of the machines changed since the last one."""
-        return self._import_since("machines")
-
-    def import_beverages(self):
-        """Enqueue the import of the beverages changed since the last one."""
-        return self._import_since("beverages")
-
-    def import_users(self):
-        """Enqueue the import of the machine users changed since the last one."""
-        return self._import_since("users")
-
-    def import_brews(self):
-        """Enqueue the import of the brews changed since the last one."""
-        return self._import_since("brews")
-
     def sync_all(self):
-        """Enqueue every import: the brews once the rest is imported.
+        """Enqueue every import: the last entity once the others are in.
 
         Machines, beverages and users are imported side by side, then the
         brews, which refer to them: the brews' pages then find them all in
         Odoo instead of importing them one by one.
         """
         for backend in self:
+            backend._ensure_imports()
             started = fields.Datetime.now()
-            jobs = {what: backend._import_job(what) for what in IMPORTS}
-            brews = jobs.pop("brews")
-            chain(group(*jobs.values()), brews).delay()
-            backend.write({field: started for __, field in IMPORTS.values()})
+            *others, last = (imp._job() for imp in backend.import_ids)
+            chain(group(*others), last).delay()
+            backend.import_ids.since = started
         return True
 
     @api.model
@@ -362,53 +297,18 @@ class CoffeeBackend(models.Model):
         _logger.info("coffee sync of %d backends", len(backends))
         backends.sync_all()
 
-    def _job_store_values(self, job):
-        """File the backend's own jobs under it (queue_job hook)."""
-        return {"coffee_backend_id": self.id} if len(self) == 1 else {}
-
     # ------------------------------------------------------------------
     # Smart buttons
     # ------------------------------------------------------------------
 
-    def _open(self, model, name, domain):
+    def action_open_jobs(self):
+        """Button: the backend's pending and failed jobs."""
+        self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": model,
+            "name": self.env._("Jobs"),
+            "res_model": "queue.job",
             "view_mode": "list,form",
-            "domain": domain,
-            "context": {"default_backend_id": self.id},
+            "domain": [("coffee_backend_id", "=", self.id)],
+            "context": {"search_default_pending": 1, "search_default_failed": 1},
         }
-
-    def action_open_machines(self):
-        return self._open(
-            "coffee.machine", self.env._("Machines"), [("backend_id", "=", self.id)]
-        )
-
-    def action_open_beverages(self):
-        return self._open(
-            "coffee.product.product",
-            self.env._("Beverages"),
-            [("backend_id", "=", self.id)],
-        )
-
-    def action_open_users(self):
-        return self._open(
-            "coffee.res.partner",
-            self.env._("Machine Users"),
-            [("backend_id", "=", self.id)],
-        )
-
-    def action_open_brews(self):
-        action = self._open(
-            "coffee.brew", self.env._("Brews"), [("backend_id", "=", self.id)]
-        )
-        action["view_mode"] = "list,form,graph,pivot"
-        return action
-
-    def action_open_jobs(self):
-        action = self._open(
-            "queue.job", self.env._("Jobs"), [("coffee_backend_id", "=", self.id)]
-        )
-        action["context"] = {"search_default_pending": 1, "search_default_failed": 1}
-        return action

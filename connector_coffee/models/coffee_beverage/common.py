@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
-from odoo.addons.component.core import Component
-
 
 class CoffeeProductProduct(models.Model):
     """A beverage of a coffee machine, sold as a product."""
@@ -42,10 +40,3 @@ class ProductProduct(models.Model):
         string="Coffee Bindings",
         context={"active_test": False},
     )
-
-
-class CoffeeBeverageAdapter(Component):
-    _name = "coffee.product.product.adapter"
-    _inherit = "coffee.adapter"
-    _apply_on = "coffee.product.product"
-    _coffee_resource = "beverages"

@@ -48,35 +48,41 @@ class CoffeeBinding(models.AbstractModel):
         ),
     ]
 
-    def _job_keys(self):
-        """Keys under which the jobs of these bindings are filed."""
-        self.ensure_one()
-        keys = [f"{self._name}#{self.id}"]
-        if self.coffee_id:
-            keys.append(job_key(self._name, self.backend_id.id, self.coffee_id))
-        return keys
-
     def _compute_sync_error(self):
         """The error of each binding's last job, while that job is failed.
 
-        One query for all the bindings shown, not one per binding.
+        One query for all the bindings shown, not one per binding: a job is
+        a binding's when it names the binding, or its id on the machine.
         """
-        keys = {binding: binding._job_keys() for binding in self if binding.id}
+        bindings = self.filtered("id")
+        bound = bindings.filtered("coffee_id")
         last_jobs = {}
-        if keys:
+        if bindings:
             jobs = (
                 self.env["queue.job"]
                 .sudo()
-                .search(
-                    [("coffee_record_key", "in", sum(keys.values(), []))],
+                .search_fetch(
+                    [
+                        ("coffee_model", "=", self._name),
+                        "|",
+                        ("coffee_binding_id", "in", bindings.ids),
+                        "&",
+                        ("coffee_backend_id", "in", bindings.backend_id.ids),
+                        ("coffee_external_id", "in", bound.mapped("coffee_id")),
+                    ],
+                    ["state", "exc_message", "exc_name", "coffee_binding_id"]
+                    + ["coffee_backend_id", "coffee_external_id"],
                     order="date_created desc, id desc",
                 )
             )
+            by_external = {(b.backend_id.id, b.coffee_id): b.id for b in bound}
             for job in jobs:
-                last_jobs.setdefault(job.coffee_record_key, job)
+                binding_id = job.coffee_binding_id or by_external.get(
+                    (job.coffee_backend_id.id, job.coffee_external_id)
+                )
+                last_jobs.setdefault(binding_id, job)
         for binding in self:
-            candidates = [last_jobs[k] for k in keys.get(binding, []) if k in last_jobs]
-            last = max(candidates, key=lambda j: (j.date_created, j.id), default=None)
+            last = last_jobs.get(binding.id)
             binding.sync_error = (
                 (last.exc_message or last.exc_name)
                 if last and last.state == "failed"
@@ -88,17 +94,16 @@ class CoffeeBinding(models.AbstractModel):
 
         Hook of queue_job: values added to the ``queue.job`` it stores.
         """
-        values = {}
+        values = {"coffee_model": self._name}
         backend = job.args[0] if job.args else None
         if getattr(backend, "_name", None) == "coffee.backend":
             values["coffee_backend_id"] = backend.id
             if job.method_name == "import_record" and len(job.args) > 1:
-                values["coffee_record_key"] = job_key(
-                    self._name, backend.id, job.args[1]
-                )
+                values["coffee_external_id"] = int(job.args[1])
         elif len(self) == 1:
             values["coffee_backend_id"] = self.backend_id.id
-            values["coffee_record_key"] = f"{self._name}#{self.id}"
+            values["coffee_binding_id"] = self.id
+            values["coffee_external_id"] = self.coffee_id
         return values
 
     @api.model
@@ -144,8 +149,3 @@ class CoffeeBinding(models.AbstractModel):
         with self.backend_id.work_on(self._name) as work:
             exporter = work.component(usage="record.exporter")
             return exporter.run(self, fields=fields)
-
-
-def job_key(model, backend_id, external_id):
-    """Key filing the jobs of one machine record, bound or not yet."""
-    return f"{model}:{backend_id}:{external_id}"

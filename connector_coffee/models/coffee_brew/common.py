@@ -4,8 +4,6 @@ import uuid
 
 from odoo import api, fields, models
 
-from odoo.addons.component.core import Component
-
 BREW_STATES = [
     ("requested", "Requested"),
     ("queued", "Queued"),
@@ -71,10 +69,3 @@ class CoffeeBrew(models.Model):
             number = brew.coffee_id or self.env._("new")
             beverage = brew.beverage_id.display_name or self.env._("Coffee")
             brew.name = f"{beverage} #{number}"
-
-
-class CoffeeBrewAdapter(Component):
-    _name = "coffee.brew.adapter"
-    _inherit = "coffee.adapter"
-    _apply_on = "coffee.brew"
-    _coffee_resource = "brews"

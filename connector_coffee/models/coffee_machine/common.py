@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
-from odoo.addons.component.core import Component
-
 MACHINE_STATES = [
     ("idle", "Idle"),
     ("brewing", "Brewing"),
@@ -34,10 +32,3 @@ class CoffeeMachine(models.Model):
         help="When the machine last reported a change of its state."
     )
     brew_ids = fields.One2many("coffee.brew", "machine_id", string="Brews")
-
-
-class CoffeeMachineAdapter(Component):
-    _name = "coffee.machine.adapter"
-    _inherit = "coffee.adapter"
-    _apply_on = "coffee.machine"
-    _coffee_resource = "machines"

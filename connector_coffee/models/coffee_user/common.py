@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
-from odoo.addons.component.core import Component
-
 
 class CoffeeResPartner(models.Model):
     """A user of a coffee machine: a partner with a badge."""
@@ -71,10 +69,3 @@ class ResPartner(models.Model):
             self.env["coffee.res.partner"].create(
                 [{"odoo_id": partner.id, "backend_id": b.id} for b in new]
             )
-
-
-class CoffeeUserAdapter(Component):
-    _name = "coffee.res.partner.adapter"
-    _inherit = "coffee.adapter"
-    _apply_on = "coffee.res.partner"
-    _coffee_resource = "users"

@@ -44,7 +44,8 @@ registry.category("web_tour.tours").add("connector_coffee_tour", {
         },
         {
             content: "Import the machines",
-            trigger: ".o_form_view button[name=import_machines]",
+            trigger:
+                ".o_form_view .o_field_one2many[name=import_ids] .o_data_row:contains(Machines) button[name=action_import]",
             run: "click",
         },
         {
@@ -54,7 +55,8 @@ registry.category("web_tour.tours").add("connector_coffee_tour", {
         },
         {
             content: "Open the machines",
-            trigger: ".o-form-buttonbox button[name=action_open_machines]",
+            trigger:
+                ".o_form_view .o_field_one2many[name=import_ids] .o_data_row:contains(Machines) button[name=action_open_records]",
             run: "click",
         },
         {
