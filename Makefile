@@ -29,7 +29,7 @@ venv:
 	$(PYTHON3) -c "import sys; sys.path.insert(0, 'scripts'); import odoo_env as e; p, _ = e.find_odoo_python(); e.ensure_venv(p or sys.executable, bool(p))"
 
 simulator: venv
-	cd connector_coffee && ../$(VENV_PY) -m coffee_api.simulator --host 127.0.0.1 --port $(PORT) $(SIM_ARGS)
+	$(VENV_PY) -m coffee_simulator --host 127.0.0.1 --port $(PORT) $(SIM_ARGS)
 
 bench:
 	$(PYTHON3) scripts/bench.py $(BENCH_ARGS)

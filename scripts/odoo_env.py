@@ -136,7 +136,11 @@ def _requirements_digest(*parts):
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode())
-    for name in ("requirements.txt", "test-requirements.txt"):
+    for name in (
+        "requirements.txt",
+        "test-requirements.txt",
+        "simulator/pyproject.toml",
+    ):
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()
 
@@ -178,6 +182,7 @@ def ensure_venv(base_python, with_odoo):
         pip
         + ["-r", str(ROOT / "requirements.txt")]
         + ["-r", str(ROOT / "test-requirements.txt")],
+        cwd=ROOT,
         check=True,
     )
     if with_odoo:

@@ -21,7 +21,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .sim_store import RESOURCES, ApiError, parse_timestamp
+from .store import RESOURCES, ApiError, parse_timestamp
 
 _logger = logging.getLogger(__name__)
 
