@@ -21,11 +21,10 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .store import RESOURCES, ApiError, parse_timestamp
+from .schema import API_PREFIX, RESOURCES, ApiError, parse_timestamp
 
 _logger = logging.getLogger(__name__)
 
-API_PREFIX = "/api/v1"
 MAX_PER_PAGE = 500
 MAX_BODY = 1024 * 1024
 MAX_KEY_LENGTH = 255

@@ -26,9 +26,11 @@ import logging
 import threading
 from collections import Counter
 
+from .brewing import BrewingStore
 from .faults import FaultPlan
+from .schema import RESOURCES
+from .seeding import seed_store
 from .server import SimulatorApp, SimulatorHTTPServer
-from .store import RESOURCES, SimulatorStore
 from .webhooks import WebhookSender
 
 _logger = logging.getLogger(__name__)
@@ -84,7 +86,12 @@ class CoffeeSimulator:
         self._stop = threading.Event()
         self._webhooks = WebhookSender(self._stop)
         self._webhooks.configure(webhook_url, webhook_secret)
-        self.store = SimulatorStore(
+        self.store = BrewingStore(
+            brew_seconds=float(brew_seconds) if brew_seconds else None,
+            on_event=self._webhooks.enqueue,
+        )
+        seed_store(
+            self.store,
             seed=seed,
             counts={
                 "machines": machines,
@@ -92,8 +99,6 @@ class CoffeeSimulator:
                 "users": users,
                 "brews": brews,
             },
-            brew_seconds=float(brew_seconds) if brew_seconds else None,
-            on_event=self._webhooks.enqueue,
         )
         self.faults = FaultPlan(seed)
         self.faults.set_spec(faults)

@@ -19,7 +19,7 @@ import urllib.request
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from .store import format_timestamp
+from .schema import format_timestamp
 
 _logger = logging.getLogger(__name__)
 
