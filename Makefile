@@ -29,7 +29,7 @@ venv:
 	$(PYTHON3) scripts/odoo_env.py
 
 simulator: venv
-	cd connector_coffee && ../$(VENV_PY) -m coffee_api.simulator --host 127.0.0.1 --port $(PORT) $(SIM_ARGS)
+	$(VENV_PY) -m coffee_simulator --host 127.0.0.1 --port $(PORT) $(SIM_ARGS)
 
 bench:
 	$(PYTHON3) scripts/bench.py $(BENCH_ARGS)

@@ -58,6 +58,7 @@ import time
 from contextlib import contextmanager
 
 import psycopg2
+from coffee_simulator import CoffeeSimulator
 
 import odoo
 from odoo import api, fields
@@ -224,10 +225,6 @@ class Bench:
 
     def start_simulator(self, **counts):
         """A simulator on 127.0.0.1, seeded as every size of the bench."""
-        from odoo.addons.connector_coffee.coffee_api.simulator import (
-            CoffeeSimulator,
-        )
-
         return CoffeeSimulator(
             host="127.0.0.1",
             port=0,

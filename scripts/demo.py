@@ -57,13 +57,11 @@ def start_simulator():
     """Start the simulator on a free port; return (process, url)."""
     port = odoo_env.free_port()
     cmd = [
-        sys.executable, "-m", "coffee_api.simulator", "--host", "127.0.0.1",
+        sys.executable, "-m", "coffee_simulator", "--host", "127.0.0.1",
         "--port", str(port), "--username", SIM_USER, "--password", SIM_PASSWORD,
         "--seed", "1", "--brew-seconds", "30",
     ] + [f"--{key}={value}" for key, value in SIM_SIZES.items()]  # fmt: skip
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT / "connector_coffee", stdout=subprocess.PIPE, text=True
-    )
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline().strip()
     if not line.startswith("Coffee machine simulator serving on "):
         proc.kill()

@@ -1,9 +1,9 @@
 # Copyright 2026 The connector_coffee authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Pure Python client (and simulator) of the coffee machine REST API v1.
+"""Pure Python client of the coffee machine REST API v1.
 
-Imports nothing from Odoo. The simulator is not imported here: import
-``coffee_api.simulator`` explicitly.
+Imports nothing from Odoo. The simulator of the machine is a package of its
+own (``coffee_simulator``, in the repository's ``simulator/`` folder).
 """
 
 __version__ = "18.0.1.0.0"

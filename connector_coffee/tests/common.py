@@ -12,6 +12,8 @@ from collections import deque
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
+from coffee_simulator import CoffeeSimulator
+
 from odoo.tests import common as odoo_tests_common
 
 from odoo.addons.component.tests.common import TransactionComponentCase
@@ -23,8 +25,6 @@ if not hasattr(odoo_tests_common, "SETATTR_SOURCES"):
     odoo_tests_common.SETATTR_SOURCES = {}
 
 from odoo.addons.queue_job.tests.common import trap_jobs
-
-from ..coffee_api.simulator import CoffeeSimulator
 
 SIM_USER = "barista"
 SIM_PASSWORD = "s3cret-beans"

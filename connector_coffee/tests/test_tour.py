@@ -15,10 +15,11 @@ PATH (Debian: ``apt-get install chromium``) it is skipped, saying so.
 import importlib.util
 import shutil
 
+from coffee_simulator import CoffeeSimulator
+
 from odoo import http
 from odoo.tests import HttpCase, tagged
 
-from ..coffee_api.simulator import CoffeeSimulator
 from .common import SIM_PASSWORD, SIM_USER, SimulatorRequestsMixin
 
 #: the browsers Odoo 18's ChromeBrowser looks for on PATH (Linux)

@@ -3,13 +3,14 @@
 import json
 import time
 
+from coffee_simulator import CoffeeSimulator
+
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.job import Job
 
 from ..coffee_api import SIGNATURE_HEADER, sign
-from ..coffee_api.simulator import CoffeeSimulator
 from .common import SIM_PASSWORD, SIM_USER
 
 SECRET = "webhook-secret-of-the-machine"

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from coffee_api import CoffeeClient
-from coffee_api.simulator import CoffeeSimulator
+from coffee_simulator import CoffeeSimulator
 
 USERNAME = "barista"
 PASSWORD = "Pa55-word-NEVER-shown"

@@ -1,32 +1,28 @@
 # Copyright 2026 The connector_coffee authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The simulator command line: python -m coffee_api.simulator."""
+"""The simulator command line: python -m coffee_simulator, from any folder."""
 
-import os
 import re
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import requests
 
-ADDON_DIR = Path(__file__).resolve().parents[2] / "connector_coffee"
 URL_LINE = re.compile(
     r"^Coffee machine simulator serving on (http://127\.0\.0\.1:\d+)$"
 )
 
 
 @pytest.fixture
-def cli_simulator(creds):
+def cli_simulator(creds, tmp_path):
     """Start the simulator CLI on a free port; yield (process, url)."""
-    env = dict(os.environ, PYTHONPATH=str(ADDON_DIR))
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "coffee_api.simulator",
+            "coffee_simulator",
             "--host",
             "127.0.0.1",
             "--port",
@@ -44,8 +40,7 @@ def cli_simulator(creds):
             "--faults",
             "",
         ],
-        cwd=str(ADDON_DIR),
-        env=env,
+        cwd=str(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -97,10 +92,10 @@ def test_cli_sigint(cli_simulator):
     assert process.wait(timeout=5) == 0
 
 
-def test_cli_bad_arguments():
+def test_cli_bad_arguments(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "coffee_api.simulator", "--faults", "fire:1"],
-        cwd=str(ADDON_DIR),
+        [sys.executable, "-m", "coffee_simulator", "--faults", "fire:1"],
+        cwd=str(tmp_path),
         capture_output=True,
         text=True,
         timeout=30,

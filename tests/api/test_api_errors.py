@@ -18,7 +18,7 @@ from coffee_api import (
     CoffeeServerError,
     CoffeeTimeoutError,
 )
-from coffee_api.sim_faults import parse_fault_spec
+from coffee_simulator.faults import parse_fault_spec
 
 BREW = {"machine_id": 1, "beverage_id": 1}
 

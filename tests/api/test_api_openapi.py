@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from coffee_api.simulator import API_ROUTES
+from coffee_simulator import API_ROUTES
 
 SPEC_PATH = (
     Path(__file__).resolve().parents[2] / "connector_coffee/coffee_api/openapi.json"

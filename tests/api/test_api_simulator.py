@@ -9,7 +9,7 @@ import time
 
 import pytest
 import requests
-from coffee_api.simulator import CoffeeSimulator
+from coffee_simulator import CoffeeSimulator
 
 TIMESTAMP_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")
 

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from coffee_api import SIGNATURE_HEADER, sign, verify_signature
+from coffee_simulator import webhooks as machine
 
 SECRET = "whsec-test-0123456789"
 
@@ -35,6 +36,23 @@ def test_sign_known_vector():
     assert sign(b"Jefe", "what do ya want for nothing?") == sign(
         "Jefe", b"what do ya want for nothing?"
     )
+
+
+@pytest.mark.parametrize(
+    ("secret", "body"),
+    [
+        (SECRET, b'{"type":"brew.finished","id":1}'),
+        ("Jefe", "what do ya want for nothing?"),
+        (b"\xffbinary-secret", "caf\u00e9".encode()),
+        ("s", b""),
+    ],
+)
+def test_machine_signs_as_the_client_verifies(secret, body):
+    """The simulator signs with its own code; the addon's client agrees."""
+    assert machine.SIGNATURE_HEADER == SIGNATURE_HEADER
+    assert machine.sign(secret, body) == sign(secret, body)
+    assert verify_signature(secret, body, machine.sign(secret, body))
+    assert not verify_signature(secret + secret, body, machine.sign(secret, body))
 
 
 @pytest.mark.parametrize(

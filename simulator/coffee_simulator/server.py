@@ -1,9 +1,10 @@
 # Copyright 2026 The connector_coffee authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""HTTP layer of the coffee machine simulator (stdlib only).
+"""HTTP layer of the coffee machine simulator.
 
-:class:`SimulatorApp` routes a request to its endpoint and answers a
-:data:`Response`; :class:`RequestHandler` and :class:`SimulatorHTTPServer`
+:class:`SimulatorApp` routes a request to its endpoint (``werkzeug.routing``)
+and answers a :data:`Response`; :class:`RequestHandler` and
+:class:`SimulatorHTTPServer` (the standard library's threading HTTP server)
 put it on the wire (HTTP/1.1 keep-alive, Content-Length always set).
 """
 
@@ -21,11 +22,13 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .sim_store import RESOURCES, ApiError, parse_timestamp
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, RequestRedirect, Rule
+
+from .schema import API_PREFIX, RESOURCES, ApiError, parse_timestamp
 
 _logger = logging.getLogger(__name__)
 
-API_PREFIX = "/api/v1"
 MAX_PER_PAGE = 500
 MAX_BODY = 1024 * 1024
 MAX_KEY_LENGTH = 255
@@ -33,7 +36,10 @@ FAULT_RETRY_AFTER = "1"
 MALFORMED_BODY = b'{"items": [{"id": 1, "name": "Espresso'
 
 Response = namedtuple("Response", ["status", "body", "headers", "drop"])
-Route = namedtuple("Route", ["method", "template", "regex", "endpoint", "admin"])
+#: the endpoint of a rule: ``template`` names the counter of its requests
+Route = namedtuple("Route", ["method", "template", "endpoint", "admin"])
+#: the order of the methods in an ``Allow`` header
+METHOD_ORDER = ("GET", "POST", "PUT", "DELETE")
 
 #: (method, path below /api/v1, endpoint): the API v1 served by the simulator
 API_ROUTES = (
@@ -68,16 +74,32 @@ ADMIN_ROUTES = (
 )
 
 
-def _compile(method, template, endpoint, admin):
-    """Build a :data:`Route` whose regex matches the template."""
-    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
-    return Route(method, template, re.compile(f"^{pattern}$"), endpoint, admin)
+class _MethodRule(Rule):
+    """A rule for its methods only (werkzeug also gives GET rules HEAD)."""
+
+    def __init__(self, string, **options):
+        super().__init__(string, **options)
+        self.methods.discard("HEAD")
 
 
-ROUTES = tuple(
-    _compile(method, API_PREFIX + template, endpoint, False)
-    for method, template, endpoint in API_ROUTES
-) + tuple(_compile(*route, True) for route in ADMIN_ROUTES)
+def _rule(method, template, endpoint, admin):
+    """Build the werkzeug rule of a route; ``{name}`` is a path argument."""
+    return _MethodRule(
+        re.sub(r"\{(\w+)\}", r"<\1>", template),
+        methods=[method],
+        endpoint=Route(method, template, endpoint, admin),
+    )
+
+
+#: every route of the simulator; a path argument matches one segment
+ROUTING = Map(
+    [
+        _rule(method, API_PREFIX + template, endpoint, False)
+        for method, template, endpoint in API_ROUTES
+    ]
+    + [_rule(*route, True) for route in ADMIN_ROUTES],
+    merge_slashes=False,
+)
 
 
 def json_response(status, payload, headers=None):
@@ -210,25 +232,22 @@ class SimulatorApp:
     def _route(method, path):
         """Find the route of a request.
 
-        :return: (route, path arguments)
+        :return: (:data:`Route`, dict of the path arguments)
         :raise ApiError: 404 for an unknown path, 405 for a wrong method
         """
-        allowed = []
-        for route in ROUTES:
-            match = route.regex.match(path)
-            if match is None:
-                continue
-            if route.method == method:
-                return route, match.groupdict()
-            allowed.append(route.method)
-        if allowed:
+        try:
+            return ROUTING.bind("coffee-machine").match(path, method=method)
+        except MethodNotAllowed as exc:
+            valid = exc.valid_methods or ()
+            allowed = [name for name in METHOD_ORDER if name in valid]
             raise ApiError(
                 405,
                 "method_not_allowed",
                 f"{method} is not allowed on {path}; use {', '.join(allowed)}",
                 headers={"Allow": ", ".join(allowed)},
-            )
-        raise ApiError(404, "not_found", f"no such endpoint: {path}")
+            ) from None
+        except (NotFound, RequestRedirect):
+            raise ApiError(404, "not_found", f"no such endpoint: {path}") from None
 
     def _check_auth(self, headers, route, method):
         """Check the Authorization header.

@@ -15,10 +15,11 @@ import random
 import threading
 from collections import namedtuple
 
+from .schema import API_PREFIX
+
 FAULT_KINDS = ("500", "503", "429", "drop", "malformed", "latency", "duplicate")
 ERROR_KINDS = ("drop", "500", "503", "429", "malformed")
 DEFAULT_LATENCY = 1.0
-API_PREFIX = "/api/v1"
 
 Fault = namedtuple("Fault", ["kind", "delay"])
 NO_FAULT = Fault(None, 0.0)

@@ -2,14 +2,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """A coffee machine speaking the REST API v1, for demos and tests.
 
-Standard library only. Usage from Python::
+Usage from Python::
+
+    from coffee_simulator import CoffeeSimulator
 
     with CoffeeSimulator(port=0, seed=1) as sim:
         client = CoffeeClient(sim.url, "coffee", "coffee")
 
 or from the command line (prints ``Coffee machine simulator serving on URL``)::
 
-    python -m coffee_api.simulator --port 8089 --faults 503:0.05,latency:0.2
+    python -m coffee_simulator --port 8089 --faults 503:0.05,latency:0.2
 
 Besides the API v1 under ``/api/v1`` it serves control endpoints (same
 auth) under ``/admin``: ``GET /admin/counters``, ``POST
@@ -20,126 +22,20 @@ auth) under ``/admin``: ``GET /admin/counters``, ``POST
 never hit ``/admin``.
 """
 
-import argparse
-import json
 import logging
-import queue
-import signal
-import sys
 import threading
-import urllib.error
-import urllib.request
 from collections import Counter
-from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
-from .signature import SIGNATURE_HEADER, sign
-from .sim_faults import FaultPlan
-from .sim_http import API_ROUTES, SimulatorApp, SimulatorHTTPServer
-from .sim_store import RESOURCES, SimulatorStore, format_timestamp
+from .brewing import BrewingStore
+from .faults import FaultPlan
+from .schema import RESOURCES
+from .seeding import seed_store
+from .server import SimulatorApp, SimulatorHTTPServer
+from .webhooks import WebhookSender
 
 _logger = logging.getLogger(__name__)
 
-__all__ = ["API_ROUTES", "CoffeeSimulator", "main"]
-
-WEBHOOK_TIMEOUT = 5.0
-MAX_DELIVERY_LOG = 1000
-
-
-def _check_webhook_url(url):
-    """Validate a webhook URL (http or https with a host).
-
-    :raise ValueError: otherwise
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"the webhook URL must be http(s)://host/..., not {url!r}")
-
-
-class WebhookSender:
-    """Delivers webhook events in a background thread.
-
-    :param stop_event: set when the simulator stops
-    """
-
-    def __init__(self, stop_event):
-        self._stop = stop_event
-        self._queue = queue.Queue()
-        self._lock = threading.Lock()
-        self.url = None
-        self.secret = None
-        self.deliveries = []
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        self._thread = None
-
-    def configure(self, url, secret):
-        """Set (or clear with url None) the target of the events."""
-        if url:
-            _check_webhook_url(url)
-        with self._lock:
-            self.url = url or None
-            self.secret = secret or None
-
-    def enqueue(self, event_type, record_id):
-        """Queue an event for the configured URL (dropped when none)."""
-        with self._lock:
-            url, secret = self.url, self.secret
-        if not url:
-            return
-        event = {
-            "type": event_type,
-            "id": record_id,
-            "occurred_at": format_timestamp(datetime.now(timezone.utc)),
-        }
-        body = json.dumps(event, separators=(",", ":")).encode("utf-8")
-        self._queue.put((url, secret, event, body))
-
-    def start(self):
-        """Start the delivery thread."""
-        self._thread = threading.Thread(
-            target=self._run, name="coffee-sim-webhooks", daemon=True
-        )
-        self._thread.start()
-
-    def join(self, timeout=None):
-        """Wake the delivery thread and wait for it (after the stop event)."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self):
-        """Deliver queued events until the simulator stops."""
-        while not self._stop.is_set():
-            item = self._queue.get()
-            if item is None:
-                continue
-            self._deliver(*item)
-
-    def delivered(self):
-        """Return copies of the delivery results, oldest first."""
-        with self._lock:
-            return [dict(item) for item in self.deliveries]
-
-    def _deliver(self, url, secret, event, body):
-        """POST one event; log failures, never raise."""
-        headers = {"Content-Type": "application/json", "User-Agent": "coffee-sim"}
-        if secret:
-            headers[SIGNATURE_HEADER] = sign(secret, body)
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-        result = dict(event, status=None, error=None)
-        try:
-            with self._opener.open(request, timeout=WEBHOOK_TIMEOUT) as answer:
-                result["status"] = answer.status
-        except urllib.error.HTTPError as exc:
-            result["status"] = exc.code
-            _logger.warning("webhook %s answered %s", event["type"], exc.code)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            result["error"] = str(exc)
-            _logger.warning("webhook %s not delivered: %s", event["type"], exc)
-        with self._lock:
-            self.deliveries.append(result)
-            del self.deliveries[:-MAX_DELIVERY_LOG]
+__all__ = ["CoffeeSimulator"]
 
 
 class CoffeeSimulator:
@@ -155,7 +51,7 @@ class CoffeeSimulator:
     :param beverages: number of seeded beverages
     :param users: number of seeded users
     :param brews: number of seeded brews
-    :param faults: fault spec, see :func:`.sim_faults.parse_fault_spec`
+    :param faults: fault spec, see :func:`.faults.parse_fault_spec`
     :param brew_seconds: brews finish on a clock after this many seconds;
         None: they advance only on :meth:`advance_brews`
     :param webhook_url: URL receiving the webhook events
@@ -190,7 +86,12 @@ class CoffeeSimulator:
         self._stop = threading.Event()
         self._webhooks = WebhookSender(self._stop)
         self._webhooks.configure(webhook_url, webhook_secret)
-        self.store = SimulatorStore(
+        self.store = BrewingStore(
+            brew_seconds=float(brew_seconds) if brew_seconds else None,
+            on_event=self._webhooks.enqueue,
+        )
+        seed_store(
+            self.store,
             seed=seed,
             counts={
                 "machines": machines,
@@ -198,8 +99,6 @@ class CoffeeSimulator:
                 "users": users,
                 "brews": brews,
             },
-            brew_seconds=float(brew_seconds) if brew_seconds else None,
-            on_event=self._webhooks.enqueue,
         )
         self.faults = FaultPlan(seed)
         self.faults.set_spec(faults)
@@ -381,80 +280,3 @@ class CoffeeSimulator:
         """Raise ValueError for an unknown resource."""
         if resource not in RESOURCES:
             raise ValueError(f"unknown resource {resource!r}")
-
-
-def _parser():
-    """Build the command line parser."""
-    parser = argparse.ArgumentParser(
-        prog="python -m coffee_api.simulator",
-        description="Serve a simulated coffee machine (REST API v1).",
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8089, help="0 for a free port")
-    parser.add_argument("--username", default="coffee")
-    parser.add_argument("--password", default="coffee")
-    parser.add_argument("--api-key", default="coffee-api-key")
-    parser.add_argument("--readonly-api-key", default=None)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--machines", type=int, default=4)
-    parser.add_argument("--beverages", type=int, default=8)
-    parser.add_argument("--users", type=int, default=10)
-    parser.add_argument("--brews", type=int, default=50)
-    parser.add_argument("--faults", default="", help="e.g. 503:0.05,latency:0.2")
-    parser.add_argument("--brew-seconds", type=float, default=None)
-    parser.add_argument("--webhook-url", default=None)
-    parser.add_argument("--webhook-secret", default=None)
-    parser.add_argument("--log-level", default="WARNING")
-    return parser
-
-
-def main(argv=None):
-    """Run the simulator until SIGTERM or SIGINT.
-
-    :param argv: command line arguments (default sys.argv[1:])
-    :return: the exit code
-    """
-    args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    stop = threading.Event()
-
-    def _on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
-    try:
-        simulator = CoffeeSimulator(
-            host=args.host,
-            port=args.port,
-            username=args.username,
-            password=args.password,
-            api_key=args.api_key,
-            readonly_api_key=args.readonly_api_key,
-            seed=args.seed,
-            machines=args.machines,
-            beverages=args.beverages,
-            users=args.users,
-            brews=args.brews,
-            faults=args.faults,
-            brew_seconds=args.brew_seconds,
-            webhook_url=args.webhook_url,
-            webhook_secret=args.webhook_secret,
-        ).start()
-    except (OSError, ValueError) as exc:
-        sys.stderr.write(f"Cannot start the coffee machine simulator: {exc}\n")
-        return 2
-    sys.stdout.write(f"Coffee machine simulator serving on {simulator.url}\n")
-    sys.stdout.flush()
-    while not stop.is_set():
-        stop.wait(0.2)
-    simulator.stop()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
