@@ -3,7 +3,7 @@
 """Tier A: tests that need no Odoo.
 
 The addon's pure-Python REST package imports as ``coffee_api`` without
-importing Odoo: ``pytest.ini`` puts the addon folder on the path
+importing Odoo: ``tests/pytest.ini`` puts the addon folder on the path
 (``pythonpath``). The simulator is the installed ``coffee_simulator``.
 """
 

@@ -24,7 +24,6 @@ class QueueJob(models.Model):
         string="Coffee Binding Model", readonly=True, index="btree_not_null"
     )
     coffee_binding_id = fields.Many2oneReference(
-        string="Coffee Binding",
         model_field="coffee_model",
         readonly=True,
         index="btree_not_null",
