@@ -42,6 +42,7 @@ See README.rst, "Installing Odoo 18.0 beside the project".
 """
 
 SETUP_SCRIPT = """
+env["ir.config_parameter"].set_param("connector_coffee.allow_local_locations", "True")
 backend = env["coffee.backend"].create({
     "name": "Demo coffee machine",
     "location": %(location)r,

@@ -2,7 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """HTTP client of the coffee machine REST API v1."""
 
+import ipaddress
 import logging
+import socket
+import string
 import time
 import unicodedata
 from datetime import datetime, timezone
@@ -101,6 +104,52 @@ def validate_location(location):
             "or a fragment."
         )
     return location
+
+
+def _ipv4_literal(host):
+    """The IPv4 address a host name stands for as a number, or None.
+
+    Besides the dotted quad, the system's resolver takes the legacy forms
+    ``127.1``, ``2130706433`` or ``0x7f.0.0.1`` as addresses, without DNS.
+    """
+    if not host or set(host) - set(string.hexdigits + "xX."):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):
+        return None
+
+
+def is_local_location(location):
+    """Whether a location points at this host or at a link-local address.
+
+    Loopback (127.0.0.0/8, ::1), link-local (169.254.0.0/16, fe80::/10) and
+    unspecified (0.0.0.0, ::, which reach this host) addresses given as
+    literal IPs, and the name ``localhost`` (and its subdomains), are local.
+    Other names are not resolved: this checks what the location says, not
+    where DNS sends it.
+
+    :param location: a URL, e.g. ``http://127.0.0.1:8089``
+    :return: bool (False for a location that is no usable URL)
+    """
+    try:
+        host = urlsplit(str(location).strip()).hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    host = host.rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = _ipv4_literal(host)
+        if address is None:
+            return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_loopback or address.is_link_local or address.is_unspecified
 
 
 def has_control_characters(text):

@@ -29,6 +29,7 @@ from coffee_api import (
     CoffeeServerError,
     CoffeeValidationError,
 )
+from coffee_api.client import is_local_location
 from coffee_api.errors import SECRET_MASK, WITHHELD, SecretMask
 
 USERNAME = "barista"
@@ -250,3 +251,35 @@ def test_refused_and_timed_out_look_alike(closed_port, full_backlog, caplog):
     # the low-level reason is in the server's log, for its administrator
     assert "refused" in caplog.text.lower()
     assert "k3y-of-the-test" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("location", "local"),
+    [
+        ("http://127.0.0.1:8089", True),
+        ("http://127.8.9.10", True),
+        ("https://localhost", True),
+        ("http://LOCALHOST.:8089/api", True),
+        ("http://coffee.localhost", True),
+        ("http://[::1]:8089", True),
+        ("http://[::ffff:127.0.0.1]", True),
+        ("http://169.254.169.254/latest", True),
+        ("http://[fe80::1]", True),
+        ("http://[fe80::1%25eth0]:80", True),
+        ("http://0.0.0.0:8089", True),
+        ("http://[::]", True),
+        ("http://127.1", True),
+        ("http://2130706433", True),
+        ("http://0x7f.0.0.1", True),
+        ("http://10.0.0.5:8089", False),
+        ("http://192.168.1.20", False),
+        ("https://coffee.example.com", False),
+        ("http://localhost.example.com", False),
+        ("http://[2001:db8::1]", False),
+        ("http://beef", False),
+        ("not a url", False),
+        ("", False),
+    ],
+)
+def test_is_local_location(location, local):
+    assert is_local_location(location) is local

@@ -1,5 +1,6 @@
 # Copyright 2026 The connector_coffee authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import common
+from . import location
 from . import pour
 from . import watchdog
