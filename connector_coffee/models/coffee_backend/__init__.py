@@ -3,4 +3,5 @@
 from . import common
 from . import location
 from . import pour
+from . import secrets
 from . import watchdog
