@@ -236,6 +236,9 @@ class Bench:
 
     def make_backend(self, simulator, name):
         """A backend on the simulator, with the bench's page size."""
+        self.env["ir.config_parameter"].set_param(
+            "connector_coffee.allow_local_locations", "True"
+        )
         backend = self.env["coffee.backend"].create(
             {
                 "name": name,

@@ -39,6 +39,7 @@ See README.rst, "Installing Odoo 18.0 beside the project".
 SETUP_SCRIPT = """
 import json
 from odoo.addons.connector_coffee.entities import ENTITIES
+env["ir.config_parameter"].set_param("connector_coffee.allow_local_locations", "True")
 backend = env["coffee.backend"].create({
     "name": "Demo coffee machine",
     "location": %(location)r,

@@ -152,7 +152,11 @@ def _requirements_digest(*parts):
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode())
-    for name in ("requirements.txt", "test-requirements.txt", "simulator/pyproject.toml"):
+    for name in (
+        "requirements.txt",
+        "test-requirements.txt",
+        "simulator/pyproject.toml",
+    ):
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()
 

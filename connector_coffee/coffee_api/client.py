@@ -2,13 +2,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """HTTP client of the coffee machine REST API v1."""
 
-import base64
+import ipaddress
 import logging
+import socket
+import string
 import time
+import unicodedata
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from . import __version__
 from .errors import (
@@ -16,6 +20,8 @@ from .errors import (
     CoffeeConnectionError,
     CoffeeProtocolError,
     CoffeeTimeoutError,
+    SecretMask,
+    basic_credentials,
     error_from_response,
 )
 
@@ -24,9 +30,16 @@ _logger = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 RESOURCES = ("machines", "beverages", "users", "brews")
 MAX_PER_PAGE = 500
-SECRET_MASK = "********"
-# shorter secrets are not masked: masking a common word garbles messages
-MIN_SCRUB_LENGTH = 8
+#: what a failure after the connection was made tells, by the text of the
+#: library's error; any other says only that the request failed (the details
+#: are logged)
+TRANSPORT_REASONS = (
+    ("remotedisconnected", "connection closed without an answer"),
+    ("connection aborted", "connection closed without an answer"),
+    ("reset by peer", "connection closed without an answer"),
+    ("certificate", "TLS certificate error"),
+    ("ssl", "TLS error"),
+)
 
 
 def format_updated_since(value):
@@ -91,6 +104,61 @@ def validate_location(location):
             "or a fragment."
         )
     return location
+
+
+def _ipv4_literal(host):
+    """The IPv4 address a host name stands for as a number, or None.
+
+    Besides the dotted quad, the system's resolver takes the legacy forms
+    ``127.1``, ``2130706433`` or ``0x7f.0.0.1`` as addresses, without DNS.
+    """
+    if not host or set(host) - set(string.hexdigits + "xX."):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):
+        return None
+
+
+def is_local_location(location):
+    """Whether a location points at this host or at a link-local address.
+
+    Loopback (127.0.0.0/8, ::1), link-local (169.254.0.0/16, fe80::/10) and
+    unspecified (0.0.0.0, ::, which reach this host) addresses given as
+    literal IPs, and the name ``localhost`` (and its subdomains), are local.
+    Other names are not resolved: this checks what the location says, not
+    where DNS sends it.
+
+    :param location: a URL, e.g. ``http://127.0.0.1:8089``
+    :return: bool (False for a location that is no usable URL)
+    """
+    try:
+        host = urlsplit(str(location).strip()).hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    host = host.rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = _ipv4_literal(host)
+        if address is None:
+            return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_loopback or address.is_link_local or address.is_unspecified
+
+
+def has_control_characters(text):
+    """Whether a text holds control characters or line separators.
+
+    :param text: a string
+    :return: bool
+    """
+    return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
 
 
 def _check_resource(resource):
@@ -198,24 +266,35 @@ class CoffeeClient:
         """Return the Authorization header (api key first, else Basic).
 
         :return: dict of headers
+        :raise CoffeeConfigurationError: for an API key that cannot be sent
         """
         if self._api_key:
-            return {"Authorization": f"Bearer {self._api_key}"}
+            key = str(self._api_key)
+            if key != key.strip() or has_control_characters(key):
+                raise CoffeeConfigurationError(
+                    "The API key starts or ends with blanks, or holds a line "
+                    "break or another control character: enter it again."
+                )
+            return {"Authorization": f"Bearer {key}"}
         if self.username or self._password:
-            raw = f"{self.username or ''}:{self._password or ''}".encode()
-            return {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
+            basic = basic_credentials(self.username, self._password)
+            return {"Authorization": f"Basic {basic}"}
         return {}
 
     def _scrub(self, text):
-        """Remove the secrets of this client from a text.
+        """Mask the secrets of this client in a text from outside.
 
-        :param text: any text
-        :return: the text with the password and api key masked
+        The password and the API key, in every form a text may quote them,
+        and the value of the Basic ``Authorization`` header, whatever their
+        length (see :class:`~.errors.SecretMask`).
+
+        :param text: a text the machine or a library wrote
+        :return: the text with the secrets masked, or withheld
         """
-        for secret in (self._password, self._api_key):
-            if secret and len(str(secret)) >= MIN_SCRUB_LENGTH:
-                text = text.replace(str(secret), SECRET_MASK)
-        return text
+        extra = ()
+        if self._password:
+            extra = (basic_credentials(self.username, self._password),)
+        return SecretMask((self._password, self._api_key), extra=extra)(text)
 
     def _requests_timeout(self):
         """The timeout as requests takes it: one number when both are equal.
@@ -246,55 +325,71 @@ class CoffeeClient:
                 verify=self.verify,
                 allow_redirects=False,
             )
-        except requests.Timeout as exc:
-            raise CoffeeTimeoutError(
+        except requests.RequestException as exc:
+            failure = exc
+        # Raised out of the except clause, so that nothing chains the
+        # library's exception: its text may quote a header or the answer's
+        # status line, and it holds the request, Authorization header included.
+        error = self._transport_error(request_line, failure)
+        del failure
+        raise error
+
+    def _transport_error(self, request_line, exc):
+        """The coffee error for a request that got no HTTP answer.
+
+        Refused, unknown host, unreachable or not accepted in time: the
+        message is the same, so that it does not tell which hosts and ports
+        answer. The library's own text goes to the log only, masked.
+
+        :param request_line: e.g. ``GET /api/v1/status``
+        :param exc: the ``requests`` exception
+        :return: a :class:`~.errors.CoffeeRetryableError` (not raised)
+        """
+        _logger.info(
+            "%s to %s got no answer: %s",
+            request_line,
+            self.location,
+            self._scrub(f"{type(exc).__name__}: {exc}"),
+        )
+        if self._not_connected(exc):
+            return CoffeeConnectionError(
+                f"{request_line}: could not connect to the machine at "
+                f"{self.location} within {self.timeout[0]:g} seconds. Check its "
+                "location and that it is on and reachable; the request will be "
+                "retried later."
+            )
+        if isinstance(exc, requests.Timeout):
+            return CoffeeTimeoutError(
                 f"{request_line}: the machine at {self.location} did not answer "
                 f"within {self.timeout[1]:g} seconds. It will be retried later."
-            ) from self._chain(exc)
-        except (
-            requests.ConnectionError,
-            requests.exceptions.ChunkedEncodingError,
-        ) as exc:
-            raise CoffeeConnectionError(
-                f"{request_line}: could not reach the machine at {self.location} "
-                f"({self._reason(exc)}). Check that it is on and reachable; "
-                "the request will be retried later."
-            ) from self._chain(exc)
-        except requests.RequestException as exc:
-            raise CoffeeConnectionError(
-                f"{request_line}: the request to {self.location} failed "
-                f"({self._reason(exc)})."
-            ) from self._chain(exc)
-
-    def _chain(self, exc):
-        """Return the exception to chain, unless it could carry secrets.
-
-        :param exc: a requests exception
-        :return: exc, or None when its text contains a secret
-        """
-        return exc if self._scrub(str(exc)) == str(exc) else None
-
-    def _reason(self, exc):
-        """Give a short reason for a transport failure.
-
-        :param exc: a requests exception
-        :return: e.g. ``connection refused``
-        """
+            )
         text = str(exc).lower()
-        for needle, reason in (
-            ("refused", "connection refused"),
-            ("remotedisconnected", "connection closed without an answer"),
-            ("connection aborted", "connection closed without an answer"),
-            ("reset by peer", "connection reset"),
-            ("name or service not known", "unknown host name"),
-            ("nodename nor servname", "unknown host name"),
-            ("temporary failure in name resolution", "unknown host name"),
-            ("certificate", "TLS certificate error"),
-            ("ssl", "TLS error"),
-        ):
-            if needle in text:
-                return reason
-        return self._scrub(type(exc).__name__)
+        reason = next(
+            (reason for needle, reason in TRANSPORT_REASONS if needle in text),
+            "the request failed",
+        )
+        return CoffeeConnectionError(
+            f"{request_line}: the machine at {self.location} could not be "
+            f"reached ({reason}). Check that it is on and reachable; the request "
+            "will be retried later."
+        )
+
+    @staticmethod
+    def _not_connected(exc):
+        """Whether no connection was made: refused, unknown host, unreachable,
+        or not accepted within the timeout.
+
+        :param exc: a ``requests`` exception
+        :return: bool
+        """
+        if isinstance(exc, requests.ConnectTimeout):
+            return True
+        if not isinstance(exc, requests.ConnectionError) or not exc.args:
+            return False
+        reason = exc.args[0]
+        if isinstance(reason, MaxRetryError):
+            reason = reason.reason
+        return isinstance(reason, NewConnectionError | ConnectTimeoutError)
 
     @staticmethod
     def _parse_json(response, request_line):
@@ -307,12 +402,17 @@ class CoffeeClient:
             return {}
         try:
             body = response.json()
+            valid = True
         except ValueError:
+            valid = False
+        if not valid:
+            # raised here, not in the except clause: the decoding error holds
+            # the whole body, which must not come along as a context
             raise CoffeeProtocolError(
                 f"{request_line} answered {response.status_code} with a body that "
                 "is not valid JSON. The request will be retried later.",
                 status=response.status_code,
-            ) from None
+            )
         if not isinstance(body, dict):
             raise CoffeeProtocolError(
                 f"{request_line} answered {response.status_code} with JSON that is "
@@ -348,7 +448,7 @@ class CoffeeClient:
         if not 200 <= response.status_code < 300:
             raise CoffeeProtocolError(
                 f"{request_line} answered an unexpected {response.status_code} "
-                f"{response.reason}.",
+                f"{self._scrub(response.reason or '')}.",
                 status=response.status_code,
             )
         return self._parse_json(response, request_line)
@@ -406,7 +506,7 @@ class CoffeeClient:
             if not isinstance(next_page, int) or next_page <= page:
                 raise CoffeeProtocolError(
                     f"GET {self.api_path}/{resource} answered page {page} with an "
-                    f"invalid next_page {next_page!r}."
+                    f"invalid next_page {self._scrub(repr(next_page))}."
                 )
             page = next_page
 

@@ -5,10 +5,23 @@
 Two families: :class:`CoffeeRetryableError` (transient, worth retrying later,
 e.g. from a queue job) and :class:`CoffeePermanentError` (retrying the same
 request will fail again). Messages name the request and tell the user what to
-do; they never contain credentials.
+do; they never contain credentials: what a machine or a library wrote (a
+reason phrase, an error message, field errors) goes through a
+:class:`SecretMask` before a message quotes it.
 """
 
+import base64
 import json
+from urllib.parse import quote, quote_plus
+
+#: what replaces a secret in a message
+SECRET_MASK = "********"
+#: a text quoting a secret form shorter than this is withheld as a whole:
+#: masked in place, a short secret (a common word, a few letters) would show
+#: what it is by where the masks fall
+MASK_IN_PLACE_LENGTH = 8
+#: what replaces a text withheld for quoting a short secret
+WITHHELD = "(withheld: it quoted a credential)"
 
 GENERIC_HINTS = {
     400: "The request was rejected by the machine; this is a connector bug.",
@@ -120,6 +133,97 @@ class CoffeeTeapotError(CoffeePermanentError):
     """The machine answered 418: it is a teapot and cannot brew coffee."""
 
 
+def secret_forms(secret):
+    """The forms in which a text may quote a secret.
+
+    As is, escaped as in a Python ``repr`` (``\\n`` for a line break, with
+    either quote escaped), as in JSON, and URL-encoded (with either case of
+    hexadecimal digits).
+
+    :param secret: a string
+    :return: a set of non-empty strings
+    """
+    raw = str(secret)
+    inner = repr(raw)[1:-1]
+    forms = {
+        raw,
+        inner,
+        inner.replace("'", "\\'"),
+        inner.replace('"', '\\"'),
+        ascii(raw)[1:-1],
+        repr(raw.encode())[2:-1],
+        json.dumps(raw)[1:-1],
+        json.dumps(raw, ensure_ascii=False)[1:-1],
+    }
+    for encoded in (quote(raw, safe=""), quote(raw), quote_plus(raw)):
+        forms.add(encoded)
+        forms.add(_lower_percent_escapes(encoded))
+    forms.discard("")
+    return forms
+
+
+def _lower_percent_escapes(text):
+    """``a%2Fb`` -> ``a%2fb``: the other spelling of URL-encoded bytes."""
+    parts = text.split("%")
+    return parts[0] + "".join("%" + p[:2].lower() + p[2:] for p in parts[1:])
+
+
+def basic_credentials(username, password):
+    """The value of an HTTP Basic ``Authorization`` header, after ``Basic``.
+
+    :param username: the user name or None
+    :param password: the password or None
+    :return: ``base64(username:password)`` as a string
+    """
+    raw = f"{username or ''}:{password or ''}".encode()
+    return base64.b64encode(raw).decode("ascii")
+
+
+class SecretMask:
+    """Masks secrets in the texts an error message may quote.
+
+    Every form of each secret (see :func:`secret_forms`) and each extra
+    value given as is (such as the Basic ``Authorization`` value) is masked,
+    wherever it occurs, whatever its length. A text in which a form shorter
+    than :data:`MASK_IN_PLACE_LENGTH` occurs is withheld as a whole instead.
+
+    Apply it to what comes from outside (a machine's answer, a library's
+    exception text), not to the client's own wording: a short password that
+    happens to be a word of the client's message is no leak, but masking it
+    there would point at it.
+
+    :param secrets: the secrets (None and empty ones are ignored)
+    :param extra: values masked as they are, e.g. encoded credentials
+    """
+
+    def __init__(self, secrets=(), extra=()):
+        forms = set()
+        for secret in secrets:
+            if secret:
+                forms |= secret_forms(secret)
+        forms |= {str(value) for value in extra if value}
+        # the longest first: a form may contain a shorter one
+        self.forms = sorted(forms, key=lambda form: (-len(form), form))
+
+    def __call__(self, text):
+        """Return ``text`` with the secrets masked, or withheld.
+
+        :param text: a string (or anything, turned into one), or None
+        :return: the masked text (None and "" as given)
+        """
+        if text is None or text == "" or not self.forms:
+            return text
+        text = str(text)
+        found = [form for form in self.forms if form in text]
+        if not found:
+            return text
+        if min(len(form) for form in found) < MASK_IN_PLACE_LENGTH:
+            return WITHHELD
+        for form in found:
+            text = text.replace(form, SECRET_MASK)
+        return text
+
+
 STATUS_CLASSES = {
     400: CoffeeBadRequestError,
     401: CoffeeAuthError,
@@ -195,28 +299,29 @@ def error_from_response(method, url_path, response, scrub=None):
     :param method: the HTTP method of the request, e.g. ``GET``
     :param url_path: the path of the request, e.g. ``/api/v1/brews``
     :param response: the ``requests.Response`` with a status >= 400
-    :param scrub: optional callable removing secrets from a text
+    :param scrub: callable removing secrets from a text (such as a
+        :class:`SecretMask`), applied to everything the machine answered
     :return: an instance of a :class:`CoffeeError` subclass (not raised)
     """
+    if scrub is None:
+        scrub = SecretMask()
     status = response.status_code
     error = _error_body(response)
-    code = error.get("code") if isinstance(error.get("code"), str) else None
+    code = scrub(error.get("code")) if isinstance(error.get("code"), str) else None
     server_message = error.get("message")
-    server_message = str(server_message) if server_message else ""
+    server_message = scrub(str(server_message)) if server_message else ""
     fields = error.get("fields") if isinstance(error.get("fields"), dict) else {}
-    fields = {str(key): str(value) for key, value in fields.items()}
+    fields = {scrub(str(key)): scrub(str(value)) for key, value in fields.items()}
     if fields:
         server_message = f"{server_message} ({format_field_errors(fields)})".strip()
     if status >= 500 and status != 503:
         error_class = CoffeeServerError
     else:
         error_class = STATUS_CLASSES.get(status, CoffeePermanentError)
-    reason = response.reason or ""
+    reason = scrub(response.reason or "")
     message = _build_message(
         f"{method} {url_path}", status, reason, server_message, error_class
     )
-    if scrub is not None:
-        message = scrub(message)
     if issubclass(error_class, CoffeeRetryableError):
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         return error_class(message, status=status, code=code, retry_after=retry_after)

@@ -26,9 +26,16 @@ if not hasattr(odoo_tests_common, "SETATTR_SOURCES"):
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from ..models.coffee_backend.location import ALLOW_LOCAL_PARAM
+
 SIM_USER = "barista"
 SIM_PASSWORD = "s3cret-beans"
 SIM_API_KEY = "k3y-of-the-machine"
+
+
+def allow_local_locations(env):
+    """Let backends point at 127.0.0.1, where the tests run the simulator."""
+    env["ir.config_parameter"].sudo().set_param(ALLOW_LOCAL_PARAM, "True")
 
 
 class JobRun:
@@ -79,6 +86,7 @@ class CoffeeCase(SimulatorRequestsMixin, TransactionComponentCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        allow_local_locations(cls.env)
 
     def setUp(self):
         super().setUp()

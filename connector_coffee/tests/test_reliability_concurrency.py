@@ -11,6 +11,7 @@ that loses the race asks to be retried instead of failing.
 import threading
 import time
 from contextlib import ExitStack, contextmanager
+from unittest import mock
 
 import odoo
 from odoo.tools import mute_logger
@@ -30,7 +31,17 @@ class TestReliabilityConcurrency(CoffeeCase):
     def setUp(self):
         super().setUp()
         self.dbname = self.env.cr.dbname
-        with self.transaction() as env:
+        # this transaction does not see the test's uncommitted system
+        # parameter allowing the simulator's 127.0.0.1 (nor may it write it:
+        # its key is unique, the test's transaction holds it)
+        with (
+            self.transaction() as env,
+            mock.patch.object(
+                type(env["coffee.backend"]),
+                "_local_locations_allowed",
+                return_value=True,
+            ),
+        ):
             backend = env["coffee.backend"].create(
                 {
                     "name": "Shared machine",

@@ -17,6 +17,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user
 
 from ..components.mapper import parse_datetime
+from ..models.coffee_backend.location import ALLOW_LOCAL_PARAM
 from .common import SIM_PASSWORD, SIM_USER, CoffeeCase
 
 MANAGER_GROUPS = "base.group_user,connector_coffee.coffee_connector_group_manager"
@@ -154,3 +155,52 @@ class TestReliabilityConfig(CoffeeCase):
             with self.subTest(page_size=page_size), self.assertRaises(ValidationError):
                 self.backend.page_size = page_size
                 self.backend.flush_recordset()
+
+    def test_local_location_needs_the_system_parameter(self):
+        """No backend on the server's own host or a link-local address (such
+        as a cloud's metadata service) unless a system parameter allows it."""
+        params = self.env["ir.config_parameter"].sudo()
+        local = (
+            "http://127.0.0.1:8089",
+            "http://127.0.0.2",
+            "http://localhost:8089",
+            "https://LOCALHOST./api",
+            "http://[::1]:8089",
+            "http://[::ffff:127.0.0.1]",
+            "http://169.254.169.254/latest",
+            "http://[fe80::1]",
+            "http://0.0.0.0:8089",
+            "http://127.1",
+            "http://2130706433",
+        )
+        # names are not resolved: only what the location says is checked
+        remote = (
+            "https://coffee.example.com",
+            "http://10.0.0.5:8089",
+            "http://192.168.1.20",
+            "http://[2001:db8::1]",
+        )
+        for value in (False, "False", "0", "nonsense"):
+            params.set_param(ALLOW_LOCAL_PARAM, value)
+            for location in local:
+                with self.subTest(value=value, location=location):
+                    with self.assertRaises(ValidationError) as caught:
+                        self.env["coffee.backend"].create(
+                            {"name": "Local", "location": location}
+                        )
+                    self.assertIn(ALLOW_LOCAL_PARAM, str(caught.exception))
+        for location in remote:
+            backend = self.env["coffee.backend"].create(
+                {"name": "Remote", "location": location}
+            )
+            self.assertEqual(backend.location, location)
+        with self.assertRaises(ValidationError):
+            backend.write({"location": "http://localhost"})
+        # the backends already saved keep working
+        self.assertEqual(self.backend.check_connection()["params"]["type"], "success")
+        params.set_param(ALLOW_LOCAL_PARAM, "True")
+        for location in local:
+            backend = self.env["coffee.backend"].create(
+                {"name": "Local", "location": location}
+            )
+            self.assertEqual(backend.location, location)

@@ -5,21 +5,27 @@
 The password, the API key and the webhook secret are read by the coffee
 connector managers only, and never show in a log line, in a job (arguments,
 result, error, traceback), in an exception message or in what "Check
-connection" answers, even when the machine refuses them.
+connection" answers, even when the machine refuses them, or echoes them
+back, whatever their length. They are saved without the blanks and line
+breaks pasted around them.
 """
 
 import base64
+import json
 import logging
+import threading
 import traceback
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote, quote_plus
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user
 
 from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.job import Job
 
-from .common import SIM_PASSWORD, SIM_USER, CoffeeCase
+from .common import SIM_API_KEY, SIM_PASSWORD, SIM_USER, CoffeeCase
 
 #: the backend's secrets, all wrong for the machine (it answers 401)
 SECRETS = {
@@ -41,21 +47,80 @@ LOGGERS = (
 )
 
 
+#: a short password: too short to be masked in place, it must not show either
+SHORT_PASSWORD = "Zx9Qw"
+
+
 def secret_texts(secrets=None):
-    """The forms a secret could leak in: as is, and in a Basic header."""
+    """The forms a secret could leak in: as is, escaped, URL-encoded, and in a
+    Basic header."""
     secrets = dict(secrets or SECRETS)
-    texts = set(secrets.values())
+    texts = set()
+    for secret in secrets.values():
+        texts |= {
+            secret,
+            repr(secret)[1:-1],
+            quote(secret, safe=""),
+            quote_plus(secret),
+        }
     basic = f"{SIM_USER}:{secrets['password']}".encode()
     texts.add(base64.b64encode(basic).decode())
     return texts
 
 
+class _EchoHandler(BaseHTTPRequestHandler):
+    """A machine that quotes the request's headers in its errors."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        auth = self.headers.get("Authorization", "")
+        decoded = ""
+        if auth.startswith("Basic "):
+            decoded = base64.b64decode(auth[6:]).decode("utf-8", "replace")
+        self.server.received.append(auth)
+        if self.server.answer == "garbled":
+            self.wfile.write(f"HTTP/1.1 OOPS {auth} {decoded!r}\r\n\r\n".encode())
+            self.close_connection = True
+            return
+        echo = f"{self.headers}\n{decoded}\n{decoded!r}\n{quote(decoded)}"
+        body = json.dumps({"error": {"code": auth, "message": echo}}).encode()
+        self.send_response(int(self.server.answer), f"Denied {auth}")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        """Stay quiet."""
+
+
 class TestReliabilitySecrets(CoffeeCase):
     simulator_options = {"machines": 3, "beverages": 3, "users": 3, "brews": 12}
 
-    def assert_no_secret(self, text, where):
-        for secret in secret_texts():
+    def assert_no_secret(self, text, where, secrets=None):
+        for secret in secret_texts(secrets):
             self.assertNotIn(secret, text, f"a secret shows in {where}")
+
+    def start_echo_machine(self, answer="401"):
+        """A machine on 127.0.0.1 quoting the request headers in its errors.
+
+        :param answer: the HTTP status it answers, or "garbled" (a status
+            line quoting the Authorization header)
+        :return: the server, with ``url``, ``answer`` and ``received``
+        """
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoHandler)
+        server.daemon_threads = True
+        server.received = []
+        server.answer = answer
+        thread = threading.Thread(
+            target=server.serve_forever, args=(0.05,), daemon=True
+        )
+        thread.start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        server.url = f"http://127.0.0.1:{server.server_address[1]}"
+        return server
 
     def set_secrets(self, mode):
         """Give the backend the secrets; ``mode``: how it authenticates."""
@@ -236,3 +301,114 @@ class TestReliabilitySecrets(CoffeeCase):
                         "".join(traceback.format_exception(caught.exception)),
                         "a failed check",
                     )
+
+    def test_credentials_saved_without_surrounding_blanks(self):
+        pasted = {
+            "username": "  barista\t",
+            "password": " Pa55word \n",
+            "api_key": "api-key-from-a-file\n",
+            "webhook_secret": "\r\nwhsec-from-a-file\r\n",
+        }
+        backend = self.env["coffee.backend"].create(
+            dict(pasted, name="Pasted", location=self.simulator.url)
+        )
+        self.backend.write(pasted)
+        for record in (backend, self.backend):
+            self.assertEqual(record.username, "barista")
+            self.assertEqual(record.password, "Pa55word")  # inner blanks kept
+            self.assertEqual(record.api_key, "api-key-from-a-file")
+            self.assertEqual(record.webhook_secret, "whsec-from-a-file")
+        self.backend.api_key = "k3y-of-the-machine\n"
+        self.assertEqual(self.backend.api_key, "k3y-of-the-machine")
+        self.backend.api_key = " \n"
+        self.assertFalse(self.backend.api_key)
+        # the stripped key authenticates: nothing else was sent
+        self.backend.api_key = SIM_API_KEY + "\n"
+        self.assertEqual(self.backend.check_connection()["params"]["type"], "success")
+
+    def test_control_characters_in_credentials_refused(self):
+        for field in ("username", "password", "api_key", "webhook_secret"):
+            for value in ("Pa55\nword-in-two-lines", "Pa55\tword-tabbed", "Pa55\x00x"):
+                with self.subTest(field=field, value=value):
+                    with self.assertRaises(ValidationError) as caught:
+                        self.backend.write({field: value})
+                    message = str(caught.exception)
+                    self.assertIn("control character", message)
+                    self.assertNotIn("Pa55", message)
+                    with self.assertRaises(ValidationError):
+                        self.env["coffee.backend"].create(
+                            {
+                                "name": "Pasted",
+                                "location": self.simulator.url,
+                                field: value,
+                            }
+                        )
+        self.assertEqual(self.backend.password, SIM_PASSWORD)
+
+    def echoing_credentials(self):
+        """(mode, secrets) tried against the echoing machine."""
+        short = dict(SECRETS, password=SHORT_PASSWORD)
+        return [("basic", SECRETS), ("basic", short), ("bearer", SECRETS)]
+
+    def use_secrets(self, mode, secrets):
+        values = dict(secrets)
+        if mode == "basic":
+            values["api_key"] = False
+        self.backend.write(values)
+        # written now: the SQL log at DEBUG would show them in the capture
+        self.env.flush_all()
+
+    def test_check_connection_to_an_echoing_machine(self):
+        echo = self.start_echo_machine()
+        self.backend.location = echo.url
+        for mode, secrets in self.echoing_credentials():
+            self.use_secrets(mode, secrets)
+            for answer in ("401", "500", "garbled"):
+                echo.answer = answer
+                with self.subTest(mode=mode, answer=answer), self.all_logs() as logs:
+                    received = len(echo.received)
+                    with self.assertRaises(UserError) as caught:
+                        self.backend.check_connection()
+                    self.assertEqual(len(echo.received), received + 1)
+                    self.assertIn(self.backend.name, str(caught.exception))
+                    if answer != "garbled":
+                        self.assertIn(answer, str(caught.exception))
+                    self.assert_no_secret(
+                        "".join(traceback.format_exception(caught.exception))
+                        + repr(caught.exception)
+                        + "\n".join(logs.output),
+                        f"a check of an echoing machine ({mode}, {answer})",
+                        secrets,
+                    )
+
+    def test_failed_jobs_on_an_echoing_machine(self):
+        echo = self.start_echo_machine()
+        self.backend.location = echo.url
+        for mode, secrets in self.echoing_credentials():
+            self.use_secrets(mode, secrets)
+            self.backend._coffee_import("machines").since = False
+            self.backend._enqueue_imports("machines")
+            jobs = self.run_stored_jobs()
+            self.assertEqual(jobs.mapped("state"), ["failed"])
+            self.assertIn("401", jobs.exc_message)
+            self.assertIn("Traceback", jobs.exc_info)
+            self.env.flush_all()
+            self.env.cr.execute(
+                "SELECT row_to_json(job)::text FROM queue_job job WHERE id = %s",
+                (jobs.id,),
+            )
+            self.assert_no_secret(
+                self.env.cr.fetchone()[0], f"a failed job ({mode})", secrets
+            )
+        self.assertEqual(len(echo.received), 3)
+
+    def test_unreachable_machine_does_not_tell_why(self):
+        """Refused or not accepted in time read alike: no port scanning."""
+        self.simulator.stop()
+        self.backend.timeout = 1
+        with self.assertRaises(UserError) as caught:
+            self.backend.check_connection()
+        message = str(caught.exception)
+        self.assertIn("could not connect to the machine", message)
+        for detail in ("refused", "Errno", "111", "timed out"):
+            self.assertNotIn(detail, message)

@@ -20,7 +20,12 @@ from coffee_simulator import CoffeeSimulator
 from odoo import http
 from odoo.tests import HttpCase, tagged
 
-from .common import SIM_PASSWORD, SIM_USER, SimulatorRequestsMixin
+from .common import (
+    SIM_PASSWORD,
+    SIM_USER,
+    SimulatorRequestsMixin,
+    allow_local_locations,
+)
 
 #: the browsers Odoo 18's ChromeBrowser looks for on PATH (Linux)
 BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
@@ -56,6 +61,7 @@ class TestTour(SimulatorRequestsMixin, HttpCase):
             brews=40,
         ).start()
         self.addCleanup(simulator.stop)
+        allow_local_locations(self.env)
         self.backend = self.env["coffee.backend"].create(
             {
                 "name": "Tour espresso",

@@ -11,7 +11,7 @@ from odoo.tools import mute_logger
 from odoo.addons.queue_job.job import Job
 
 from ..coffee_api import SIGNATURE_HEADER, sign
-from .common import SIM_PASSWORD, SIM_USER
+from .common import SIM_PASSWORD, SIM_USER, allow_local_locations
 
 SECRET = "webhook-secret-of-the-machine"
 
@@ -24,6 +24,7 @@ class TestWebhook(HttpCase):
             username=SIM_USER, password=SIM_PASSWORD, brews=5, seed=3
         ).start()
         self.addCleanup(self.simulator.stop)
+        allow_local_locations(self.env)
         self.backend = self.env["coffee.backend"].create(
             {
                 "name": "Webhook machine",
