@@ -37,8 +37,7 @@ measurement).
 
 Then the export: 1,000 machine users imported (bound and on the machine),
 their partners each renamed three times, counting the export jobs enqueued and
-the HTTP requests of performing them; skipped with a note while the addon has
-no listener that enqueues them.
+the HTTP requests of performing them.
 
 The database is a throwaway one: the measurements commit, and each deletes
 what it created before the next one.
@@ -58,32 +57,30 @@ import time
 from contextlib import contextmanager
 
 import psycopg2
-from coffee_simulator import CoffeeSimulator
 
 import odoo
 from odoo import api, fields
 from odoo.modules.registry import Registry
 from odoo.sql_db import connection_info_for
-from odoo.tests import common as odoo_tests_common
 from odoo.tools import config
 
-# queue_job's test helpers register themselves in SETATTR_SOURCES, which
-# Odoo 18.0 builds older than mid-2025 do not have: give them an empty one
-# (as connector_coffee/tests/common.py does).
-if not hasattr(odoo_tests_common, "SETATTR_SOURCES"):
-    odoo_tests_common.SETATTR_SOURCES = {}
+
+def helpers():
+    """The test helpers of the addon: the simulator with the test
+    credentials, a backend on it, queue_job's ``trap_jobs`` and the job
+    runner of the tests (importable once the addons path is set)."""
+    from odoo.addons.connector_coffee.tests import common
+
+    return common
 
 
 def trap_jobs():
-    """queue_job's ``trap_jobs`` (importable once the addons path is set)."""
-    from odoo.addons.queue_job.tests.common import trap_jobs as trap
-
-    return trap()
+    """queue_job's ``trap_jobs``."""
+    return helpers().trap_jobs()
 
 
 PAGE_SIZE = 500
 SEED = 1
-SIM_USER, SIM_PASSWORD = "bench", "bench-beans"
 #: the machine records the brews refer to, the same for every size
 DEPENDENCIES = {"machines": 6, "beverages": 12, "users": 50}
 #: what the batch update sets as the machine's last change of the brews
@@ -225,51 +222,25 @@ class Bench:
 
     def start_simulator(self, **counts):
         """A simulator on 127.0.0.1, seeded as every size of the bench."""
-        return CoffeeSimulator(
-            host="127.0.0.1",
-            port=0,
-            username=SIM_USER,
-            password=SIM_PASSWORD,
-            seed=SEED,
-            **counts,
-        ).start()
+        return helpers().start_simulator(seed=SEED, **counts)
 
     def make_backend(self, simulator, name):
         """A backend on the simulator, with the bench's page size."""
-        self.env["ir.config_parameter"].set_param(
-            "connector_coffee.allow_local_locations", "True"
-        )
-        backend = self.env["coffee.backend"].create(
-            {
-                "name": name,
-                "location": simulator.url,
-                "username": SIM_USER,
-                "password": SIM_PASSWORD,
-                "timeout": 60,
-                "page_size": PAGE_SIZE,
-            }
+        helpers().allow_local_locations(self.env)
+        backend = helpers().backend_on(
+            self.env, simulator, name=name, timeout=60, page_size=PAGE_SIZE
         )
         self.cr.commit()
         return backend
 
     def perform_all(self, trap):
-        """Perform the trapped jobs and those they enqueue.
-
-        Each job ends with a commit and an empty cache, as the next one would
-        start in a transaction and an environment of its own under queue_job's
-        job runner.
+        """Perform the trapped jobs and those they enqueue, each ending with a
+        commit and an empty cache, as under queue_job's job runner.
 
         :return: number of jobs performed
         """
-        count = 0
-        while trap.enqueued_jobs:
-            jobs = sorted(trap.enqueued_jobs, key=lambda j: (j.priority, j.eta or 0))
-            trap.enqueued_jobs = []
-            for job in jobs:
-                job.perform()
-                count += 1
-                self.end_transaction()
-        return count
+        run = helpers().perform_jobs(self.env, trap, after_job=self.end_transaction)
+        return run.count
 
     def end_transaction(self):
         """Commit, and forget the cache as a new transaction of a job would."""
@@ -449,7 +420,7 @@ class Bench:
     def bench_export(self):
         """Rename 1,000 exported partners 3 times; count jobs and requests.
 
-        :return: the figures, or ``{"skipped": why}``
+        :return: the figures
         """
         simulator = self.start_simulator(
             machines=1, beverages=1, users=EXPORT_PARTNERS, brews=0
@@ -461,37 +432,26 @@ class Bench:
                 [("backend_id", "=", backend.id)]
             )
             partners = users.odoo_id
-            if len(users) != EXPORT_PARTNERS or not all(users.mapped("drinker")):
-                return {"skipped": "the machine users did not import as drinkers"}
+            check(
+                len(users) == EXPORT_PARTNERS and all(users.mapped("drinker")),
+                "the machine users did not import as drinkers",
+            )
             measure = Measure(self.cr, simulator)
             progress(
                 f"export: {EXPORT_PARTNERS:,} partners written "
                 f"{EXPORT_WRITES} times each"
             )
             with trap_jobs() as trap:
-                try:
-                    with measure.run(EXPORT_PARTNERS):
-                        for turn in range(1, EXPORT_WRITES + 1):
-                            for partner in partners:
-                                partner.write({"name": f"{partner.name} ({turn})"})
-                        self.end_transaction()
-                except Exception as err:  # the export side may be unfinished
-                    self.cr.rollback()
-                    return {"skipped": f"writing the partners failed: {err!r}"}
+                with measure.run(EXPORT_PARTNERS):
+                    for turn in range(1, EXPORT_WRITES + 1):
+                        for partner in partners:
+                            partner.write({"name": f"{partner.name} ({turn})"})
+                    self.end_transaction()
                 write_figures = measure.figures
                 enqueued, calls = len(trap.enqueued_jobs), len(trap.calls)
-                if not enqueued:
-                    return {
-                        "skipped": "no export job was enqueued: the addon has no "
-                        "listener exporting the partners yet"
-                    }
                 progress(f"export: performing the {enqueued:,} export jobs")
-                try:
-                    with measure.run(enqueued):
-                        jobs = self.perform_all(trap)
-                except Exception as err:  # the export side may be unfinished
-                    self.cr.rollback()
-                    return {"skipped": f"performing the export jobs failed: {err!r}"}
+                with measure.run(enqueued):
+                    jobs = self.perform_all(trap)
             perform_figures = measure.figures
             requests = simulator.counters()
             return {

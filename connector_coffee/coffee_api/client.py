@@ -355,13 +355,12 @@ class CoffeeClient:
             return CoffeeConnectionError(
                 f"{request_line}: could not connect to the machine at "
                 f"{self.location} within {self.timeout[0]:g} seconds. Check its "
-                "location and that it is on and reachable; the request will be "
-                "retried later."
+                "location and that it is on and reachable."
             )
         if isinstance(exc, requests.Timeout):
             return CoffeeTimeoutError(
                 f"{request_line}: the machine at {self.location} did not answer "
-                f"within {self.timeout[1]:g} seconds. It will be retried later."
+                f"within {self.timeout[1]:g} seconds."
             )
         text = str(exc).lower()
         reason = next(
@@ -370,8 +369,7 @@ class CoffeeClient:
         )
         return CoffeeConnectionError(
             f"{request_line}: the machine at {self.location} could not be "
-            f"reached ({reason}). Check that it is on and reachable; the request "
-            "will be retried later."
+            f"reached ({reason}). Check that it is on and reachable."
         )
 
     @staticmethod
@@ -410,13 +408,13 @@ class CoffeeClient:
             # the whole body, which must not come along as a context
             raise CoffeeProtocolError(
                 f"{request_line} answered {response.status_code} with a body that "
-                "is not valid JSON. The request will be retried later.",
+                "is not valid JSON.",
                 status=response.status_code,
             )
         if not isinstance(body, dict):
             raise CoffeeProtocolError(
                 f"{request_line} answered {response.status_code} with JSON that is "
-                "not an object. The request will be retried later.",
+                "not an object.",
                 status=response.status_code,
             )
         return body
@@ -481,7 +479,7 @@ class CoffeeClient:
         if not isinstance(body.get("items"), list):
             raise CoffeeProtocolError(
                 f"GET {self.api_path}/{resource} answered a page without an "
-                "'items' list. The request will be retried later."
+                "'items' list."
             )
         return body
 

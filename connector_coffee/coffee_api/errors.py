@@ -28,12 +28,12 @@ GENERIC_HINTS = {
     401: "Check the username/password or API key of the backend.",
     403: "The credentials of the backend are not allowed to do this.",
     404: "The record may have been deleted on the machine.",
-    408: "The machine timed out; the request will be retried later.",
+    408: "The machine timed out.",
     409: "The request conflicts with an earlier one on the machine.",
     418: "Choose another machine: this machine is a teapot and cannot brew coffee.",
     422: "Correct the values sent to the machine.",
-    429: "The machine is rate limiting; the request will be retried later.",
-    503: "The machine is busy or unavailable; the request will be retried later.",
+    429: "The machine is rate limiting: too many requests.",
+    503: "The machine is busy or unavailable.",
 }
 
 
@@ -289,7 +289,7 @@ def _build_message(request_line, status, reason, server_message, status_class):
     if status_class is CoffeeTeapotError:
         hint = GENERIC_HINTS[418]
     elif status >= 500 and hint is None:
-        hint = "The machine had an internal error; the request will be retried later."
+        hint = "The machine had an internal error."
     return f"{message}. {hint}" if hint else f"{message}."
 
 

@@ -18,16 +18,18 @@ A record the database refuses (a poison record) does not sink its page: the
 page falls back to one savepoint per record, and each refused record is
 handed to a job of its own, which fails with the record's own message.
 
-The batch importers walk the pages: the direct one in the current
-transaction, the delayed one with one job per page.
+The batch importer walks the pages: it imports the first one and enqueues
+one job for each of the others.
 """
 
 import logging
+from functools import cached_property
 
 import psycopg2
+import psycopg2.errorcodes
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tools import mute_logger
 
 from odoo.addons.component.core import AbstractComponent, Component
@@ -39,8 +41,9 @@ from ..entities import BINDING_MODELS
 from ..exception import CoffeeSyncError
 from .mapper import PageBindings, parse_datetime
 
-#: errors by which the database or the ORM refuse a record's values
-REFUSALS = (psycopg2.IntegrityError, psycopg2.DataError, UserError, ValueError)
+#: errors by which the database or the ORM's constraints refuse a record's
+#: values; any other error is a bug, which fails its job once, loudly
+REFUSALS = (psycopg2.IntegrityError, psycopg2.DataError, ValidationError)
 
 _logger = logging.getLogger(__name__)
 
@@ -113,7 +116,7 @@ class CoffeeRecordImporter(AbstractComponent):
                 continue
             try:
                 values = self._map_values(record, relations, not binding)
-            except (MappingError, KeyError, TypeError, ValueError) as err:
+            except MappingError as err:
                 self._refuse(record, err, defer_failures)
                 result["deferred"] += 1
                 continue
@@ -140,8 +143,28 @@ class CoffeeRecordImporter(AbstractComponent):
         )
 
     def _map_values(self, record, relations, for_create):
+        """Map a machine record to the values of its binding.
+
+        :raise MappingError: when the machine's data does not fit, such as a
+            value no selection field of the binding knows
+        """
         map_record = self.mapper.map_record(record)
-        return map_record.values(for_create=for_create, relations=relations)
+        values = map_record.values(for_create=for_create, relations=relations)
+        for name, allowed in self._selections.items():
+            if values.get(name) and values[name] not in allowed:
+                raise MappingError(
+                    f"{name} {values[name]!r} is not one of {', '.join(allowed)}"
+                )
+        return values
+
+    @cached_property
+    def _selections(self):
+        """``{field: its values}`` of the binding's selection fields."""
+        return {
+            name: field.get_values(self.env)
+            for name, field in self.model._fields.items()
+            if field.type == "selection"
+        }
 
     def _import_dependencies(self, records):
         """Import the related machine records that Odoo does not have yet.
@@ -306,29 +329,6 @@ class CoffeeBatchImporter(AbstractComponent):
         data = self._fetch_page(page, filters)
         result = self._import_items(data["items"])
         return f"page {page}: {result}"
-
-
-class CoffeeDirectBatchImporter(Component):
-    """Import every page now, in the current transaction."""
-
-    _name = "coffee.direct.batch.importer"
-    _inherit = "coffee.batch.importer"
-    _usage = "direct.batch.importer"
-    _apply_on = BINDING_MODELS
-
-    def run(self, filters=None):
-        """Import all the pages matching ``filters``.
-
-        :param filters: ``per_page`` and ``updated_since``
-        :return: an :class:`ImportResult`
-        """
-        result = ImportResult()
-        page = 1
-        while page:
-            data = self._fetch_page(page, filters)
-            result.add(self._import_items(data["items"]))
-            page = data.get("next_page")
-        return result
 
 
 class CoffeeDelayedBatchImporter(Component):

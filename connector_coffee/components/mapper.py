@@ -26,10 +26,14 @@ def parse_datetime(value):
 
     :param value: ISO 8601 string, or a falsy value
     :return: naive UTC datetime, or False
+    :raise MappingError: when the value is not an ISO 8601 date
     """
     if not value:
         return False
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise MappingError(f"{value!r} is not an ISO 8601 date") from None
     if moment.tzinfo:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
@@ -84,15 +88,7 @@ def coffee_to_m2o(field, binding_model, unwrap=False):
         external_id = record.get(field)
         if not external_id:
             return False
-        relations = (self.options.relations or {}).get(binding_model)
-        if isinstance(relations, PageBindings):
-            record_id = relations.id_of(external_id, unwrap)
-        else:
-            if relations is not None:
-                binding = relations.get(external_id)
-            else:
-                binding = self.binder_for(binding_model).to_internal(external_id)
-            record_id = binding and (binding.odoo_id if unwrap else binding).id
+        record_id = self.options.relations[binding_model].id_of(external_id, unwrap)
         if not record_id:
             raise MappingError(
                 f"{field} {external_id}: no {binding_model} is imported for it"

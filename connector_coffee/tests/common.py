@@ -38,8 +38,44 @@ def allow_local_locations(env):
     env["ir.config_parameter"].sudo().set_param(ALLOW_LOCAL_PARAM, "True")
 
 
+def start_simulator(**options):
+    """A simulator on 127.0.0.1 with the test credentials, started.
+
+    :param options: further options of :class:`CoffeeSimulator` (sizes of
+        its seeded data, seed...)
+    """
+    options = {"seed": 7, **options}
+    return CoffeeSimulator(
+        host="127.0.0.1",
+        port=0,
+        username=SIM_USER,
+        password=SIM_PASSWORD,
+        api_key=SIM_API_KEY,
+        **options,
+    ).start()
+
+
+def backend_on(env, simulator, **values):
+    """A backend on ``simulator``, with the test credentials.
+
+    :param values: values of the backend besides (or instead of) the
+        defaults below
+    """
+    return env["coffee.backend"].create(
+        {
+            "name": "Office espresso",
+            "location": simulator.url,
+            "username": SIM_USER,
+            "password": SIM_PASSWORD,
+            "timeout": 5,
+            "page_size": 10,
+            **values,
+        }
+    )
+
+
 class JobRun:
-    """What :meth:`CoffeeCase.perform_jobs` did.
+    """What :func:`perform_jobs` did.
 
     ``performed``: the jobs done; ``retried`` and ``failed``: ``(job, error)``
     of each retry and of each final failure; ``blocked``: the jobs left
@@ -59,6 +95,74 @@ class JobRun:
     @property
     def retries(self):
         return len(self.retried)
+
+
+def perform_jobs(
+    env, trap, max_attempts=2000, raise_failures=True, on_retry=None, after_job=None
+):
+    """Perform the trapped jobs and those they enqueue, as the runner would.
+
+    A job that asks to be retried goes back to the end of the queue, so
+    that the jobs enqueued meanwhile (its dependencies) run first;
+    ``job.perform()`` itself turns the last retry into a
+    ``FailedJobError`` once the job's ``max_retries`` is reached. As in
+    queue_job, a job is not enqueued while a job of the same identity key
+    waits, and a job waits until the jobs it depends on are done.
+
+    :param trap: the ``JobsTrap``
+    :param max_attempts: safety bound on the attempts
+    :param raise_failures: re-raise a job's final failure; else collect it
+    :param on_retry: called before each retry (the time that passes for
+        the job runner, e.g. the simulator finishing its brews)
+    :param after_job: called after each job done, e.g. to commit it, as
+        each job has a transaction of its own under the job runner; without
+        it, each attempt runs in a savepoint, rolled back when it fails
+    :return: a :class:`JobRun`
+    """
+    run = JobRun()
+    queue = deque()
+    done = set()
+    for __ in range(max_attempts):
+        if trap.enqueued_jobs:
+            waiting = {j.identity_key for j in queue if j.identity_key}
+            for job in sorted(trap.enqueued_jobs, key=lambda j: j.priority):
+                if not job.identity_key:
+                    queue.append(job)
+                elif job.identity_key not in waiting:
+                    queue.append(job)
+                    waiting.add(job.identity_key)
+            trap.enqueued_jobs = []
+        if not queue:
+            return run
+        job = queue.popleft()
+        if not job.depends_on <= done:
+            # waits for its dependencies, as in state wait_dependencies
+            if all(not other.depends_on <= done for other in queue):
+                run.blocked = [job, *queue]
+                return run
+            queue.append(job)
+            continue
+        try:
+            if after_job:
+                job.perform()
+                after_job()
+            else:
+                with env.cr.savepoint():
+                    job.perform()
+            run.performed.append(job)
+            done.add(job)
+        except RetryableJobError as err:
+            run.retried.append((job, err))
+            if on_retry:
+                on_retry()
+            queue.append(job)
+        except Exception as err:  # pylint: disable=broad-except
+            run.failed.append((job, err))
+            if raise_failures:
+                raise
+    raise AssertionError(
+        f"jobs still asking to be retried after {max_attempts} attempts"
+    )
 
 
 class SimulatorRequestsMixin:
@@ -91,28 +195,11 @@ class CoffeeCase(SimulatorRequestsMixin, TransactionComponentCase):
     def setUp(self):
         super().setUp()
         self.simulator = self.start_simulator(**self.simulator_options)
-        self.backend = self.env["coffee.backend"].create(
-            {
-                "name": "Office espresso",
-                "location": self.simulator.url,
-                "username": SIM_USER,
-                "password": SIM_PASSWORD,
-                "timeout": 5,
-                "page_size": 10,
-            }
-        )
+        self.backend = backend_on(self.env, self.simulator)
 
     def start_simulator(self, **options):
         """Start a simulator for this test, stopped at its end."""
-        simulator = CoffeeSimulator(
-            host="127.0.0.1",
-            port=0,
-            username=SIM_USER,
-            password=SIM_PASSWORD,
-            api_key=SIM_API_KEY,
-            seed=7,
-            **options,
-        ).start()
+        simulator = start_simulator(**options)
         self.addCleanup(simulator.stop)
         return simulator
 
@@ -122,57 +209,9 @@ class CoffeeCase(SimulatorRequestsMixin, TransactionComponentCase):
         with trap_jobs() as trap:
             yield trap
 
-    def perform_jobs(self, trap, max_attempts=2000, raise_failures=True, on_retry=None):
-        """Perform the trapped jobs and those they enqueue, as the runner would.
-
-        A job that asks to be retried goes back to the end of the queue, so
-        that the jobs enqueued meanwhile (its dependencies) run first;
-        ``job.perform()`` itself turns the last retry into a
-        ``FailedJobError`` once the job's ``max_retries`` is reached. As in
-        queue_job, a job is not enqueued while a job of the same identity key
-        waits, and a job waits until the jobs it depends on are done. Each
-        attempt runs in a savepoint, rolled back when it fails,
-        as the runner rolls back the job's transaction.
-
-        :param trap: the ``JobsTrap``
-        :param max_attempts: safety bound on the attempts
-        :param raise_failures: re-raise a job's final failure; else collect it
-        :param on_retry: called before each retry (the time that passes for
-            the job runner, e.g. the simulator finishing its brews)
-        :return: a :class:`JobRun`
-        """
-        run = JobRun()
-        queue = deque()
-        for __ in range(max_attempts):
-            for job in sorted(trap.enqueued_jobs, key=lambda j: j.priority):
-                waiting = {j.identity_key for j in queue if j.identity_key}
-                if job.identity_key not in waiting:
-                    queue.append(job)
-            trap.enqueued_jobs = []
-            if not queue:
-                return run
-            job = queue.popleft()
-            if not job.depends_on <= set(run.performed):
-                # waits for its dependencies, as in state wait_dependencies
-                if all(not other.depends_on <= set(run.performed) for other in queue):
-                    run.blocked = [job, *queue]
-                    return run
-                queue.append(job)
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    job.perform()
-                run.performed.append(job)
-            except RetryableJobError as err:
-                run.retried.append((job, err))
-                if on_retry:
-                    on_retry()
-                queue.append(job)
-            except Exception as err:  # pylint: disable=broad-except
-                run.failed.append((job, err))
-                if raise_failures:
-                    raise
-        self.fail(f"jobs still asking to be retried after {max_attempts} attempts")
+    def perform_jobs(self, trap, **options):
+        """Perform the trapped jobs as the runner would: see :func:`perform_jobs`."""
+        return perform_jobs(self.env, trap, **options)
 
     def bindings(self, model):
         """All the bindings of ``model`` on the test's backend."""

@@ -18,7 +18,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .common import SIM_PASSWORD, SIM_USER, CoffeeCase
+from .common import CoffeeCase, backend_on
 
 #: seconds a transaction may wait for a lock before the test gives up (only
 #: reached when a guarantee is broken: the test then fails, it does not hang)
@@ -42,16 +42,7 @@ class TestReliabilityConcurrency(CoffeeCase):
                 return_value=True,
             ),
         ):
-            backend = env["coffee.backend"].create(
-                {
-                    "name": "Shared machine",
-                    "location": self.simulator.url,
-                    "username": SIM_USER,
-                    "password": SIM_PASSWORD,
-                    "timeout": 5,
-                    "page_size": 10,
-                }
-            )
+            backend = backend_on(env, self.simulator, name="Shared machine")
             env.cr.commit()
         self.shared_backend_id = backend.id
         self.addCleanup(self.remove_committed)

@@ -23,7 +23,7 @@ from odoo.tools import mute_logger
 
 from ..entities import BY_MODEL, ENTITIES
 from ..exception import CoffeeSyncError
-from .common import SIM_PASSWORD, SIM_USER, CoffeeCase
+from .common import SIM_PASSWORD, CoffeeCase, backend_on
 
 #: records per page: every resource spans several pages
 PAGE_SIZE = 4
@@ -83,15 +83,12 @@ class FaultCase(CoffeeCase):
         """
         faults = faults or {}
         simulator = self.start_simulator(**self.simulator_options)
-        backend = self.env["coffee.backend"].create(
-            {
-                "name": f"Faulty machine {name}",
-                "location": simulator.url,
-                "username": SIM_USER,
-                "password": SIM_PASSWORD,
-                "timeout": faults.get("timeout", 5),
-                "page_size": PAGE_SIZE,
-            }
+        backend = backend_on(
+            self.env,
+            simulator,
+            name=f"Faulty machine {name}",
+            timeout=faults.get("timeout", 5),
+            page_size=PAGE_SIZE,
         )
         simulator.set_faults(faults.get("spec"))
         for kind, count, path, method, delay in faults.get("fail_next", ()):

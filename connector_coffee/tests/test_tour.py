@@ -15,16 +15,14 @@ PATH (Debian: ``apt-get install chromium``) it is skipped, saying so.
 import importlib.util
 import shutil
 
-from coffee_simulator import CoffeeSimulator
-
 from odoo import http
 from odoo.tests import HttpCase, tagged
 
 from .common import (
-    SIM_PASSWORD,
-    SIM_USER,
     SimulatorRequestsMixin,
     allow_local_locations,
+    backend_on,
+    start_simulator,
 )
 
 #: the browsers Odoo 18's ChromeBrowser looks for on PATH (Linux)
@@ -49,27 +47,11 @@ class TestTour(SimulatorRequestsMixin, HttpCase):
         # CPython 3.11.7 cannot parse (ast) in two threads at once
         # ("SystemError: AST constructor recursion depth mismatch").
         self.assertIn("connector_coffee", http.root.statics)
-        simulator = CoffeeSimulator(
-            host="127.0.0.1",
-            port=0,
-            username=SIM_USER,
-            password=SIM_PASSWORD,
-            seed=7,
-            machines=3,
-            beverages=4,
-            users=3,
-            brews=40,
-        ).start()
+        simulator = start_simulator(machines=3, beverages=4, users=3, brews=40)
         self.addCleanup(simulator.stop)
         allow_local_locations(self.env)
-        self.backend = self.env["coffee.backend"].create(
-            {
-                "name": "Tour espresso",
-                "location": simulator.url,
-                "username": SIM_USER,
-                "password": SIM_PASSWORD,
-                "timeout": 5,
-            }
+        self.backend = backend_on(
+            self.env, simulator, name="Tour espresso", page_size=100
         )
         # something to see and to pour: imported directly, without jobs
         for model in (

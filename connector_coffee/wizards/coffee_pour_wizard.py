@@ -12,7 +12,7 @@ class CoffeePourWizard(models.TransientModel):
     partner_ids = fields.Many2many("res.partner", string="For", required=True)
     backend_id = fields.Many2one(
         "coffee.backend",
-        string="Coffee Machine",
+        string="Coffee Backend",
         required=True,
         default=lambda self: self.env["coffee.backend"].search([], limit=1),
     )
@@ -55,8 +55,12 @@ class CoffeePourWizard(models.TransientModel):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._(
-                    "%(count)s coffees are on their way.", count=len(brews)
+                "message": (
+                    self.env._("1 coffee is on its way.")
+                    if len(brews) == 1
+                    else self.env._(
+                        "%(count)s coffees are on their way.", count=len(brews)
+                    )
                 ),
                 "next": {"type": "ir.actions.act_window_close"},
             },

@@ -127,7 +127,7 @@ def test_unreachable_host(closed_port, creds, make_client):
     assert error.retryable and str(error) == (
         f"GET /api/v1/status: could not connect to the machine at "
         f"http://127.0.0.1:{closed_port} within 2 seconds. Check its location "
-        "and that it is on and reachable; the request will be retried later."
+        "and that it is on and reachable."
     )
 
 

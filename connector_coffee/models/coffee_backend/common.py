@@ -22,11 +22,13 @@ MAX_TIMEOUT = 300.0
 
 
 class CoffeeBackend(models.Model):
-    """A coffee machine reachable over its REST API.
+    """The connection to a coffee machine's REST API.
 
-    The backend holds the connection settings and is the collection of the
-    connector's components: ``backend.work_on(model)`` gives the components
-    that import and export that model for this machine.
+    The backend is the connection (its location and credentials); the
+    machines are the appliances that API serves (``coffee.machine``). The
+    backend is also the collection of the connector's components:
+    ``backend.work_on(model)`` gives the components that import and export
+    that model over this connection.
     """
 
     _name = "coffee.backend"

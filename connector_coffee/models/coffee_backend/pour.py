@@ -102,7 +102,7 @@ class CoffeeBackend(models.Model):
         return brews.sudo(False)
 
     def action_pour_coffee(self):
-        """Button: pour a coffee for the backend's responsible person."""
+        """Button: pour a coffee for the user who clicks it."""
         self.ensure_one()
         self.pour_coffee(self.env.user.partner_id)
         return {

@@ -45,11 +45,11 @@ class ResPartner(models.Model):
     )
     coffee_backend_ids = fields.Many2many(
         comodel_name="coffee.backend",
-        string="Coffee Machines",
+        string="Coffee Backends",
         compute="_compute_coffee_backend_ids",
         inverse="_inverse_coffee_backend_ids",
-        help="The coffee machines this person drinks from: they are created "
-        "as users on these machines, and deactivated when removed.",
+        help="The coffee backends whose machines this person drinks from: "
+        "they are created as a user on each, and deactivated when removed.",
     )
 
     @api.depends("coffee_bind_ids.drinker", "coffee_bind_ids.backend_id")

@@ -103,7 +103,7 @@ registry.category("web_tour.tours").add("connector_coffee_tour", {
         },
         {
             content: "The coffee is on its way",
-            trigger: ".o_notification:contains(on their way)",
+            trigger: ".o_notification:contains(1 coffee is on its way)",
         },
     ],
 });
