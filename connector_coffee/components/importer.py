@@ -34,10 +34,11 @@ from odoo.tools import mute_logger
 
 from odoo.addons.component.core import AbstractComponent, Component
 from odoo.addons.connector.exception import IDMissingInBackend, MappingError
+from odoo.addons.queue_job.delay import group
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
-from ..entities import BINDING_MODELS
+from ..entities import BINDING_MODELS, BY_MODEL
 from ..exception import CoffeeSyncError
 from .mapper import PageBindings, parse_datetime
 
@@ -295,10 +296,34 @@ class CoffeeRecordImporter(AbstractComponent):
         if not defer_failures:
             raise CoffeeSyncError(message) from err
         _logger.warning(message)
+        failed = self._failed_record_job(record["id"])
+        if failed:
+            # the same record refused again: its failed job runs once more,
+            # rather than a new failed job at each import
+            failed.requeue()
+            return
         self.model.with_delay(
             identity_key=identity_exact,
             description=message[:200],
         ).import_record(self.backend_record, record["id"], force=True)
+
+    def _failed_record_job(self, external_id):
+        """The failed job importing the record ``external_id``, if any."""
+        return (
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                [
+                    ("coffee_backend_id", "=", self.backend_record.id),
+                    ("coffee_model", "=", self.model._name),
+                    ("coffee_external_id", "=", external_id),
+                    ("method_name", "=", "import_record"),
+                    ("state", "=", "failed"),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
 
 
 class CoffeeBatchImporter(AbstractComponent):
@@ -346,6 +371,12 @@ class CoffeeDelayedBatchImporter(Component):
     def run(self, filters=None):
         """Import page 1 and enqueue the others.
 
+        The import is over once every page is in: then its ``coffee.import``
+        moves its date (:meth:`~.CoffeeImport._import_done`), at once when
+        there is one page, else by a job that waits for every page's job. A
+        page that fails for good leaves the date where it was, so that the
+        next import asks for what that one missed.
+
         :param filters: ``per_page`` and ``updated_since``
         :return: a message for the job's result
         """
@@ -353,13 +384,28 @@ class CoffeeDelayedBatchImporter(Component):
         result = self._import_items(data["items"])
         per_page = data.get("per_page") or len(data["items"]) or 1
         last_page = max(1, -(-int(data.get("total") or 0) // per_page))
-        if data.get("next_page"):
-            for page in range(2, last_page + 1):
-                self._delay_page(page, filters)
-        return f"page 1: {result}; {max(last_page - 1, 0)} more page jobs enqueued"
+        pages = range(2, last_page + 1) if data.get("next_page") else ()
+        coffee_import = self.backend_record._coffee_import(
+            BY_MODEL[self.model._name].resource
+        )
+        if pages:
+            done = coffee_import.delayable(
+                description=self.env._(
+                    "%(backend)s: import of %(model)s done",
+                    backend=self.backend_record.display_name,
+                    model=self.model._description,
+                ),
+            )._import_done()
+            group(*(self._page_job(page, filters) for page in pages)).on_done(
+                done
+            ).delay()
+        else:
+            coffee_import._import_done()
+        return f"page 1: {result}; {len(pages)} more page jobs enqueued"
 
-    def _delay_page(self, page, filters):
-        self.model.with_delay(
+    def _page_job(self, page, filters):
+        """The job importing page ``page``, not enqueued yet."""
+        return self.model.delayable(
             identity_key=identity_exact,
             description=self.env._(
                 "%(backend)s: import page %(page)s of %(model)s",

@@ -8,6 +8,7 @@ which also performs the jobs they enqueue and retries retryable failures as
 the job runner would (without waiting).
 """
 
+import traceback
 from collections import deque
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -24,6 +25,8 @@ from odoo.addons.queue_job.exception import RetryableJobError
 if not hasattr(odoo_tests_common, "SETATTR_SOURCES"):
     odoo_tests_common.SETATTR_SOURCES = {}
 
+from odoo.addons.queue_job.controllers.main import RunJobController
+from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..models.coffee_backend.location import ALLOW_LOCAL_PARAM
@@ -163,6 +166,62 @@ def perform_jobs(
     raise AssertionError(
         f"jobs still asking to be retried after {max_attempts} attempts"
     )
+
+
+def run_stored_job(env, record):
+    """Run one job stored in the database as queue_job's runner does.
+
+    The job is performed in a savepoint (its transaction); a retryable error
+    puts it back to pending, until its retries are spent and it fails; a
+    failure is stored with its message and traceback; a job done lets the
+    jobs that wait for it run. Delays (ETA) are not waited for.
+
+    :param record: the ``queue.job``
+    """
+    job = Job.load(env, record.uuid)
+    try:
+        with env.cr.savepoint():
+            job.perform()
+            job.set_done()
+            job.store()
+    except RetryableJobError as err:
+        job.postpone(result=str(err), seconds=0)
+        job.set_pending(reset_retry=False)
+        job.store()
+    except Exception as err:  # pylint: disable=broad-except
+        values = RunJobController._get_failure_values(job, traceback.format_exc(), err)
+        job.set_failed(**values)
+        job.store()
+    else:
+        job.enqueue_waiting()
+
+
+def run_stored_jobs(env, backend, max_rounds=100):
+    """Run a backend's stored jobs (:func:`run_stored_job`) until none is
+    pending.
+
+    Unlike :func:`perform_jobs`, which performs trapped jobs, this works on
+    the ``queue.job`` records, as the job runner does.
+
+    :param backend: the ``coffee.backend`` whose jobs run
+    :param max_rounds: safety bound on the rounds over the pending jobs
+    :return: the ``queue.job`` records that ran
+    """
+    ran = env["queue.job"]
+    for __ in range(max_rounds):
+        pending = env["queue.job"].search(
+            [
+                ("coffee_backend_id", "=", backend.id),
+                ("state", "in", ("pending", "enqueued")),
+            ],
+            order="priority, id",
+        )
+        if not pending:
+            return ran
+        ran |= pending
+        for record in pending:
+            run_stored_job(env, record)
+    raise AssertionError(f"jobs still pending after {max_rounds} rounds")
 
 
 class SimulatorRequestsMixin:

@@ -286,10 +286,9 @@ class CoffeeBackend(models.Model):
         """
         for backend in self:
             backend._ensure_imports()
-            started = fields.Datetime.now()
+            backend.import_ids._start()
             *others, last = (imp._job() for imp in backend.import_ids)
             chain(group(*others), last).delay()
-            backend.import_ids.since = started
         return True
 
     @api.model

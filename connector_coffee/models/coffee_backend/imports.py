@@ -39,8 +39,30 @@ class CoffeeImport(models.Model):
     sequence = fields.Integer(readonly=True)
     since = fields.Datetime(
         string="Imported On",
-        help="The next import asks the machine for what changed since this "
-        "date, minus the backend's import overlap.",
+        readonly=True,
+        help="The start of the last import that succeeded, every page of it: "
+        "the next import asks the machine for what changed since this date, "
+        "minus the backend's import overlap.",
+    )
+    pending_since = fields.Datetime(
+        string="Import Started On",
+        readonly=True,
+        help="The start of the import under way (or failed): once all of its "
+        "pages are in, 'Imported On' moves to it.",
+    )
+    done_at = fields.Datetime(string="Last Success", readonly=True)
+    state = fields.Selection(
+        selection=[
+            ("never", "Not run yet"),
+            ("running", "Running"),
+            ("failed", "Failed"),
+            ("done", "Done"),
+        ],
+        compute="_compute_state",
+    )
+    error = fields.Text(
+        compute="_compute_state",
+        help="Why the import under way failed: the message of its failed job.",
     )
     record_count = fields.Integer(string="In Odoo", compute="_compute_record_count")
 
@@ -69,6 +91,48 @@ class CoffeeImport(models.Model):
             )
             for each in imports:
                 each.record_count = counts.get(each.backend_id, 0)
+
+    def _compute_state(self):
+        """Running, failed (with the error of its failed job) or done.
+
+        One query for all the imports shown: the failed page jobs of each
+        import under way.
+        """
+        pending = self.filtered("pending_since")
+        failures = {}
+        if pending:
+            jobs = (
+                self.env["queue.job"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("coffee_backend_id", "in", pending.backend_id.ids),
+                        ("coffee_model", "in", [i._entity.model for i in pending]),
+                        ("method_name", "in", ("import_batch", "import_page")),
+                        ("state", "=", "failed"),
+                        ("date_created", ">=", min(pending.mapped("pending_since"))),
+                    ],
+                    ["coffee_backend_id", "coffee_model", "date_created"]
+                    + ["exc_message", "exc_name"],
+                    order="date_created desc, id desc",
+                )
+            )
+            for job in jobs:
+                key = (job.coffee_backend_id.id, job.coffee_model)
+                failures.setdefault(key, []).append(job)
+        for each in self:
+            failed = [
+                job
+                for job in failures.get((each.backend_id.id, each._entity.model), [])
+                if each.pending_since and job.date_created >= each.pending_since
+            ]
+            each.error = failed and (failed[0].exc_message or failed[0].exc_name)
+            if failed:
+                each.state = "failed"
+            elif each.pending_since:
+                each.state = "running"
+            else:
+                each.state = "done" if each.since else "never"
 
     @api.model
     def _entity_values(self, backend):
@@ -102,13 +166,37 @@ class CoffeeImport(models.Model):
             ),
         ).import_batch(backend, filters=filters)
 
-    def _enqueue(self):
-        """Enqueue the import of each; the date moves once it is enqueued."""
+    def _start(self):
+        """Note the start of an import (the earliest of those under way)."""
         for each in self:
-            started = fields.Datetime.now()
+            each.pending_since = each.pending_since or fields.Datetime.now()
+
+    def _enqueue(self):
+        """Enqueue the import of each."""
+        for each in self:
+            each._start()
             each._job().delay()
-            each.since = started
         return True
+
+    def _import_done(self):
+        """Job: every page of the import is in: the date moves to its start.
+
+        The date never moves back, and an import whose start was taken by an
+        earlier one leaves it to that one.
+        """
+        for each in self.filtered("pending_since"):
+            each.write(
+                {
+                    "since": max(filter(None, (each.since, each.pending_since))),
+                    "pending_since": False,
+                    "done_at": fields.Datetime.now(),
+                }
+            )
+        return True
+
+    def _job_store_values(self, job):
+        """File the job under its backend (queue_job hook)."""
+        return {"coffee_backend_id": self.backend_id.id} if len(self) == 1 else {}
 
     def action_import(self):
         """Button: import what changed on the machine since the last import."""
