@@ -24,7 +24,7 @@ batch update
     the same import again, every brew being older in Odoo than on the
     machine: the import writes them all;
 per record
-    ``env["coffee.brew"].import_record(backend, id)`` for each id, one
+    ``env["coffee.brew"]._import_record(backend, id)`` for each id, one
     transaction each: the path of the webhook, one GET per record.
 
 The first three are measured ``--repeat`` times in turns, and the fastest run
@@ -345,11 +345,11 @@ class Bench:
         return measure.figures
 
     def measure_per_record(self, measure, backend, ids):
-        """The webhook's path: one import_record (one GET) per id."""
+        """The webhook's path: one _import_record (one GET) per id."""
         brews = self.env["coffee.brew"]
         with measure.run(len(ids)):
             for external_id in ids:
-                brews.import_record(backend, external_id)
+                brews._import_record(backend, external_id)
                 self.end_transaction()
         return measure.figures
 

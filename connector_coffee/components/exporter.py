@@ -87,7 +87,7 @@ class CoffeeExporter(AbstractComponent):
         """
         if not binding or binding.coffee_id:
             return
-        binding.with_delay(identity_key=identity_exact).export_record()
+        binding.with_delay(identity_key=identity_exact)._export_record()
         raise RetryableJobError(
             f"{binding._name} {binding.id} must be exported to the machine first; "
             "its export is enqueued",

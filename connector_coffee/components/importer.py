@@ -305,7 +305,7 @@ class CoffeeRecordImporter(AbstractComponent):
         self.model.with_delay(
             identity_key=identity_exact,
             description=message[:200],
-        ).import_record(self.backend_record, record["id"], force=True)
+        )._import_record(self.backend_record, record["id"], force=True)
 
     def _failed_record_job(self, external_id):
         """The failed job importing the record ``external_id``, if any."""
@@ -317,7 +317,7 @@ class CoffeeRecordImporter(AbstractComponent):
                     ("coffee_backend_id", "=", self.backend_record.id),
                     ("coffee_model", "=", self.model._name),
                     ("coffee_external_id", "=", external_id),
-                    ("method_name", "=", "import_record"),
+                    ("method_name", "=", "_import_record"),
                     ("state", "=", "failed"),
                 ],
                 order="id desc",
@@ -413,4 +413,4 @@ class CoffeeDelayedBatchImporter(Component):
                 page=page,
                 model=self.model._description,
             ),
-        ).import_page(self.backend_record, page, filters=filters)
+        )._import_page(self.backend_record, page, filters=filters)

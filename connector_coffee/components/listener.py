@@ -32,4 +32,4 @@ class CoffeeExportListener(AbstractComponent):
     def _delay_export(self, bindings):
         """Enqueue the export of each binding, once per pending job."""
         for binding in bindings:
-            binding.with_delay(identity_key=identity_exact).export_record()
+            binding.with_delay(identity_key=identity_exact)._export_record()

@@ -64,7 +64,7 @@ class CoffeeWebhookController(http.Controller):
         env[model].with_delay(
             identity_key=identity_exact,
             description=f"{backend.name}: {event['type']} {external_id}",
-        ).import_record(backend, external_id, force=True)
+        )._import_record(backend, external_id, force=True)
         return self._answer(202, "accepted")
 
     @staticmethod

@@ -69,15 +69,19 @@ class TestBackend(CoffeeCase):
         with self.assertRaises(AccessError):
             self.backend.with_user(portal).read(["name"])
 
-    def test_connector_manager_is_coffee_manager(self):
-        user = new_test_user(
-            self.env,
-            "conn_manager",
-            "base.group_user,connector.group_connector_manager",
-        )
-        self.assertTrue(
-            user.has_group("connector_coffee.coffee_connector_group_manager")
-        )
+    def test_coffee_manager_is_granted_on_its_own(self):
+        """The rights on other connectors or on the job queue do not make a
+        coffee manager: they would hand out the machines' credentials."""
+        for groups in (
+            "connector.group_connector_manager",
+            "queue_job.group_queue_job_manager",
+            "base.group_system",
+        ):
+            user = new_test_user(self.env, f"not coffee {groups}", groups)
+            with self.subTest(groups=groups):
+                self.assertFalse(
+                    user.has_group("connector_coffee.coffee_connector_group_manager")
+                )
 
     def test_check_connection_success(self):
         action = self.backend.check_connection()

@@ -36,7 +36,7 @@ class TestExport(CoffeeCase):
             self.assertEqual(len(binding), 1)
             trap.assert_jobs_count(1)
             trap.assert_enqueued_job(
-                binding.export_record, properties={"identity_key": identity_exact}
+                binding._export_record, properties={"identity_key": identity_exact}
             )
             self.assertEqual(trap.enqueued_jobs[0].channel, "root.coffee.export")
             self.perform_jobs(trap)
@@ -53,7 +53,7 @@ class TestExport(CoffeeCase):
         with self.trap() as trap:
             for number in range(10):
                 self.partner.name = f"Ada {number}"
-            trap.assert_jobs_count(1, only=binding.export_record)
+            trap.assert_jobs_count(1, only=binding._export_record)
             self.perform_jobs(trap)
         self.assertEqual(self.machine_user(binding)["name"], "Ada 9")
 
@@ -97,7 +97,9 @@ class TestExport(CoffeeCase):
         with self.trap() as trap:
             self.backend._enqueue_imports("users")
             self.perform_jobs(trap)
-            trap.assert_jobs_count(0, only=self.env["coffee.res.partner"].export_record)
+            trap.assert_jobs_count(
+                0, only=self.env["coffee.res.partner"]._export_record
+            )
         self.assertFalse(self.simulator.counters().get("PUT /users/{id}"))
 
     def test_beverage_price_reaches_the_machine(self):

@@ -31,15 +31,19 @@ class TestImport(CoffeeCase):
             self.backend._enqueue_imports("machines")
             trap.assert_jobs_count(1)
             trap.assert_enqueued_job(
-                self.env["coffee.machine"].import_batch,
+                self.env["coffee.machine"]._import_batch,
                 args=(self.backend,),
                 kwargs={"filters": {"per_page": 10}},
                 properties={"identity_key": identity_exact},
             )
             job = trap.enqueued_jobs[0]
             self.assertEqual(job.channel, "root.coffee.import")
-            self.assertTrue(self.backend._coffee_import("machines").since)
+            machines_import = self.backend._coffee_import("machines")
+            self.assertTrue(machines_import.pending_since)
+            self.assertFalse(machines_import.since, "the date moved before the import")
             run = self.perform_jobs(trap)
+        self.assertTrue(machines_import.since)
+        self.assertFalse(machines_import.pending_since)
         self.assertEqual(run.count, 1)
         machines = self.bindings("coffee.machine")
         by_id = self.bindings_by_machine_id("coffee.machine")
@@ -92,9 +96,15 @@ class TestImport(CoffeeCase):
             first = trap.enqueued_jobs[0]
             trap.enqueued_jobs = []
             first.perform()
-            # page 1 is imported by the first job, which enqueues the others
-            page_jobs = trap.enqueued_jobs
+            # page 1 is imported by the first job, which enqueues the others,
+            # and the job that closes the import once they are all done
+            page_jobs = [
+                j for j in trap.enqueued_jobs if j.method_name == "_import_page"
+            ]
             self.assertEqual(len(page_jobs), pages - 1)
+            (done,) = set(trap.enqueued_jobs) - set(page_jobs)
+            self.assertEqual(done.method_name, "_import_done")
+            self.assertEqual(done.depends_on, set(page_jobs))
             self.assertEqual(
                 sorted(job.args[1] for job in page_jobs), list(range(2, pages + 1))
             )
@@ -200,7 +210,7 @@ class TestImport(CoffeeCase):
 
     def test_import_record_job(self):
         record = self.simulator.records("machines")[1]
-        self.env["coffee.machine"].import_record(self.backend, record["id"])
+        self.env["coffee.machine"]._import_record(self.backend, record["id"])
         binding = self.bindings("coffee.machine")
         self.assertEqual(binding.coffee_id, record["id"])
         self.assert_machine_matches(binding, record)
@@ -209,7 +219,7 @@ class TestImport(CoffeeCase):
         from odoo.addons.connector.exception import IDMissingInBackend
 
         with self.assertRaises(IDMissingInBackend):
-            self.env["coffee.machine"].import_record(self.backend, 999999)
+            self.env["coffee.machine"]._import_record(self.backend, 999999)
 
     def test_scheduler_syncs_active_backends_only(self):
         other = self.backend.copy({"name": "Second floor"})
@@ -247,7 +257,7 @@ class TestImport(CoffeeCase):
     def test_rate_limit_retries_after_retry_after(self):
         self.simulator.fail_next("429", count=1, path="/api/v1/machines")
         with self.assertRaises(RetryableJobError) as caught:
-            self.env["coffee.machine"].import_batch(self.backend, {"per_page": 10})
+            self.env["coffee.machine"]._import_batch(self.backend, {"per_page": 10})
         self.assertEqual(caught.exception.seconds, 1)
         self.assertIn("429", str(caught.exception))
         # and the retry succeeds
@@ -264,7 +274,7 @@ class TestImport(CoffeeCase):
     def test_bad_credentials_fail_the_job_clearly(self):
         self.backend.password = "not-the-password"
         with self.assertRaises(CoffeeSyncError) as caught:
-            self.env["coffee.machine"].import_batch(self.backend, {"per_page": 10})
+            self.env["coffee.machine"]._import_batch(self.backend, {"per_page": 10})
         message = str(caught.exception)
         self.assertIn("401", message)
         self.assertIn(self.backend.name, message)
@@ -279,7 +289,7 @@ class TestImport(CoffeeCase):
                 "uuid": "test-coffee-failed",
                 "name": "import",
                 "model_name": "coffee.machine",
-                "method_name": "import_record",
+                "method_name": "_import_record",
                 "state": "failed",
                 "exc_message": "the machine said no",
                 "coffee_backend_id": self.backend.id,

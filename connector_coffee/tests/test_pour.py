@@ -38,7 +38,7 @@ class TestPour(CoffeeCase):
             trap.assert_jobs_count(3)
             for brew in brews:
                 trap.assert_enqueued_job(
-                    brew.export_record, properties={"identity_key": identity_exact}
+                    brew._export_record, properties={"identity_key": identity_exact}
                 )
             self.assertEqual(
                 {job.channel for job in trap.enqueued_jobs}, {"root.coffee.pour"}
@@ -52,7 +52,7 @@ class TestPour(CoffeeCase):
         self.assertEqual(set(brews.mapped("state")) - {"queued", "brewing"}, set())
         # the job runner runs the three jobs again (retries after a crash)
         for brew in brews:
-            brew.export_record()
+            brew._export_record()
         self.assertEqual(self.pours(), 3)
         self.assertEqual(len(self.simulator.records("brews")), 33)
 
@@ -60,19 +60,19 @@ class TestPour(CoffeeCase):
         brews, __ = self.pour_and_run(self.partners[0])
         self.assertEqual(self.pours(), 1)
         # the job runner performs the same job again (a retry after a crash)
-        brews.export_record()
+        brews._export_record()
         self.assertEqual(self.pours(), 1)
 
     def test_retry_after_lost_answer_pours_once(self):
         """The machine pours, then the job's transaction is lost: no 2nd pour."""
         brew = self.backend.pour_coffee(self.partners[0])
         with self.assertRaises(ZeroDivisionError), self.env.cr.savepoint():
-            brew.export_record()
+            brew._export_record()
             raise ZeroDivisionError  # the job dies after the machine answered
         brew.invalidate_recordset()
         self.assertFalse(brew.coffee_id)
         self.assertEqual(self.pours(), 1)
-        brew.export_record()
+        brew._export_record()
         self.assertTrue(brew.coffee_id)
         self.assertEqual(self.pours(), 1)
         self.assertEqual(len(self.simulator.records("brews")), 31)

@@ -148,17 +148,17 @@ class TestReliabilityConcurrency(CoffeeCase):
         machine_id = self.simulator.records("machines")[0]["id"]
         stack, (env1, env2) = self.workers()
         with stack:
-            env1["coffee.machine"].import_record(self.backend_in(env1), machine_id)
+            env1["coffee.machine"]._import_record(self.backend_in(env1), machine_id)
             started = time.monotonic()
             with self.assertRaises(RetryableJobError) as caught:
-                env2["coffee.machine"].import_record(self.backend_in(env2), machine_id)
+                env2["coffee.machine"]._import_record(self.backend_in(env2), machine_id)
             # turned away, not blocked behind the first transaction
             self.assertLess(time.monotonic() - started, 1.0)
             self.assertTrue(caught.exception.ignore_retry)
             env2.cr.rollback()
             env1.cr.commit()
             # the job runner retries the second job
-            env2["coffee.machine"].import_record(self.backend_in(env2), machine_id)
+            env2["coffee.machine"]._import_record(self.backend_in(env2), machine_id)
             env2.cr.commit()
         self.assertEqual(self.committed_bindings("coffee.machine"), {machine_id: 1})
 
@@ -169,12 +169,12 @@ class TestReliabilityConcurrency(CoffeeCase):
         stack, (env1, env2) = self.workers()
         with stack:
             # a page job (no advisory lock on its records) binds the machine
-            env1["coffee.machine"].import_page(
+            env1["coffee.machine"]._import_page(
                 self.backend_in(env1), 1, filters={"per_page": 10}
             )
             pid = self.backend_pid(env2)
             thread, outcome = self.in_thread(
-                lambda: env2["coffee.machine"].import_record(
+                lambda: env2["coffee.machine"]._import_record(
                     self.backend_in(env2), machine_id
                 )
             )
@@ -193,7 +193,7 @@ class TestReliabilityConcurrency(CoffeeCase):
         )
 
     def retry_import(self, env, machine_id):
-        result = env["coffee.machine"].import_record(self.backend_in(env), machine_id)
+        result = env["coffee.machine"]._import_record(self.backend_in(env), machine_id)
         env.cr.commit()
         return result
 
@@ -202,12 +202,12 @@ class TestReliabilityConcurrency(CoffeeCase):
         machines = self.simulator.records("machines")
         stack, (env1, env2) = self.workers()
         with stack:
-            env1["coffee.machine"].import_page(
+            env1["coffee.machine"]._import_page(
                 self.backend_in(env1), 1, filters={"per_page": 4}
             )
             pid = self.backend_pid(env2)
             thread, outcome = self.in_thread(
-                lambda: env2["coffee.machine"].import_page(
+                lambda: env2["coffee.machine"]._import_page(
                     self.backend_in(env2), 1, filters={"per_page": 6}
                 )
             )
@@ -217,7 +217,7 @@ class TestReliabilityConcurrency(CoffeeCase):
             self.assertIsInstance(outcome.get("error"), RetryableJobError)
             env2.cr.rollback()
             # retried, the second page job imports what the first did not
-            result = env2["coffee.machine"].import_page(
+            result = env2["coffee.machine"]._import_page(
                 self.backend_in(env2), 1, filters={"per_page": 6}
             )
             env2.cr.commit()
@@ -248,19 +248,19 @@ class TestReliabilityConcurrency(CoffeeCase):
         partner_id, binding_id = self.make_user_binding()
         stack, (env1, env2) = self.workers()
         with stack:
-            env1["coffee.res.partner"].browse(binding_id).export_record()
+            env1["coffee.res.partner"].browse(binding_id)._export_record()
             started = time.monotonic()
             with (
                 mute_logger("odoo.addons.connector.components.synchronizer"),
                 self.assertRaises(RetryableJobError) as caught,
             ):
-                env2["coffee.res.partner"].browse(binding_id).export_record()
+                env2["coffee.res.partner"].browse(binding_id)._export_record()
             self.assertLess(time.monotonic() - started, 1.0)
             self.assertIn("concurrent job", str(caught.exception))
             env2.cr.rollback()
             env1.cr.commit()
             # the retry updates the user the first export created
-            env2["coffee.res.partner"].browse(binding_id).export_record()
+            env2["coffee.res.partner"].browse(binding_id)._export_record()
             env2.cr.commit()
         users = [u for u in self.simulator.records("users") if u["ref"]]
         self.assertEqual([u["ref"] for u in users], [str(partner_id)])

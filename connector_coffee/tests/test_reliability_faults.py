@@ -308,10 +308,12 @@ class TestReliabilityFaults(FaultCase):
             first.perform()
             # the machine's password changes while the pages are pending
             simulator.password = "changed-on-the-machine"
-            pending = list(trap.enqueued_jobs)
+            pending = [j for j in trap.enqueued_jobs if j.method_name == "_import_page"]
             run = self.run_jobs(trap)
         self.assertEqual(run.retried, [])
         self.assertEqual(len(run.failed), len(pending))
+        # the import is not over: its date waits for the failed pages
+        self.assertEqual(len(run.blocked), 1)
         self.assertGreater(len(pending), 2)
         for job, err in run.failed:
             self.assertIsInstance(err, CoffeeSyncError)
@@ -385,7 +387,7 @@ class TestReliabilityPoison(FaultCase):
         self.assertEqual(len(run.failed), 1, [str(e) for __, e in run.failed])
         job, err = run.failed[0]
         # the poison record ends as its own job, which fails
-        self.assertEqual(job.method_name, "import_record")
+        self.assertEqual(job.method_name, "_import_record")
         self.assertEqual(job.model_name, model)
         self.assertEqual(job.args[1], poison_id)
         self.assertIsInstance(err, CoffeeSyncError)
@@ -423,7 +425,7 @@ class TestReliabilityPoison(FaultCase):
             run = self.sync_with_poison()
         self.assertEqual(len(run.failed), 1)
         job, err = run.failed[0]
-        self.assertEqual((job.method_name, job.args[1]), ("import_record", 15))
+        self.assertEqual((job.method_name, job.args[1]), ("_import_record", 15))
         self.assertIn(self.backend.name, str(err))
         self.assertIn("coffee.brew 15 cannot be imported", str(err))
         self.env.invalidate_all()
@@ -472,7 +474,7 @@ class TestReliabilityPoison(FaultCase):
             self.assertEqual(self.simulator.counters().get("fault duplicate"), 1)
             self.assertEqual(len(logs.output), 2, "not refused on both pages")
             deferred = [
-                job for job in trap.enqueued_jobs if job.method_name == "import_record"
+                job for job in trap.enqueued_jobs if job.method_name == "_import_record"
             ]
             self.assertEqual(len(deferred), 1)
             trap.enqueued_jobs.remove(page_2)
@@ -490,7 +492,7 @@ class TestReliabilityPoison(FaultCase):
             (job.func_string, type(err).__name__, str(err)) for job, err in run.failed
         ]
         self.assertFalse(
-            [f for f in failures if "import_page" in f[0]],
+            [f for f in failures if "_import_page" in f[0]],
             f"the page of a poison brew failed whole: {failures}",
         )
         self.assert_poison_failed_alone(run, "coffee.brew", poison["id"], "999")
@@ -507,7 +509,7 @@ class TestReliabilityPoison(FaultCase):
         pages = [
             (job.func_string, str(err))
             for job, err in run.failed
-            if job.method_name in ("import_page", "import_batch")
+            if job.method_name in ("_import_page", "_import_batch")
         ]
         self.assertEqual(pages, [], "a poison beverage sank a page of brews")
         valid = {r["id"] for r in self.simulator.records("brews")} - {brew["id"]}

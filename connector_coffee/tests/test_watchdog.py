@@ -24,7 +24,7 @@ class TestWatchdog(CoffeeCase):
     def stored_job(self, minutes_ago, state="pending"):
         """A real job in the queue, created ``minutes_ago`` minutes ago."""
         delayable = self.env["coffee.machine"].with_delay()
-        job = delayable.import_batch(self.backend)
+        job = delayable._import_batch(self.backend)
         record = job.db_record()
         moment = fields.Datetime.now() - timedelta(minutes=minutes_ago)
         self.env.cr.execute(
@@ -38,7 +38,7 @@ class TestWatchdog(CoffeeCase):
     def watchdog_pours(self):
         with self.trap() as trap:
             self.env["coffee.backend"]._scheduler_watchdog()
-            return [j for j in trap.enqueued_jobs if j.method_name == "export_record"]
+            return [j for j in trap.enqueued_jobs if j.method_name == "_export_record"]
 
     def test_pours_once_when_jobs_wait_too_long(self):
         self.stored_job(minutes_ago=25)
@@ -81,7 +81,7 @@ class TestWatchdog(CoffeeCase):
         with self.trap() as trap:
             self.env["coffee.backend"]._scheduler_watchdog()
             trap.enqueued_jobs = [
-                j for j in trap.enqueued_jobs if j.method_name == "export_record"
+                j for j in trap.enqueued_jobs if j.method_name == "_export_record"
             ]
             self.perform_jobs(trap)
         self.assertEqual(self.simulator.counters().get("pours"), 1)

@@ -46,7 +46,7 @@ class TestWebhook(HttpCase):
     def import_jobs(self):
         return self.env["queue.job"].search(
             [
-                ("method_name", "=", "import_record"),
+                ("method_name", "=", "_import_record"),
                 ("coffee_backend_id", "=", self.backend.id),
             ]
         )

@@ -4,7 +4,7 @@ import logging
 from contextlib import contextmanager
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.modules.module import get_manifest
 
 from odoo.addons.queue_job.delay import chain, group
@@ -114,24 +114,36 @@ class CoffeeBackend(models.Model):
     )
 
     def _compute_job_counts(self):
-        groups = self.env["queue.job"]._read_group(
-            [
-                ("coffee_backend_id", "in", self.ids),
-                (
-                    "state",
-                    "in",
-                    ("pending", "enqueued", "started", "wait_dependencies", "failed"),
-                ),
-            ],
-            ["coffee_backend_id", "state"],
-            ["__count"],
+        """The backend's pending and failed jobs: counted as superuser, so
+        that a coffee manager without rights on the job queue sees them."""
+        groups = (
+            self.env["queue.job"]
+            .sudo()
+            ._read_group(
+                [
+                    ("coffee_backend_id", "in", self.ids),
+                    (
+                        "state",
+                        "in",
+                        (
+                            "pending",
+                            "enqueued",
+                            "started",
+                            "wait_dependencies",
+                            "failed",
+                        ),
+                    ),
+                ],
+                ["coffee_backend_id", "state"],
+                ["__count"],
+            )
         )
         for backend in self:
             backend.job_pending_count = sum(
-                n for b, state, n in groups if b == backend and state != "failed"
+                n for b, state, n in groups if b.id == backend.id and state != "failed"
             )
             backend.job_failed_count = sum(
-                n for b, state, n in groups if b == backend and state == "failed"
+                n for b, state, n in groups if b.id == backend.id and state == "failed"
             )
 
     def _compute_webhook_url(self):
@@ -213,12 +225,39 @@ class CoffeeBackend(models.Model):
             with super().work_on(model_name, coffee_client=client, **kwargs) as work:
                 yield work
 
+    def _check_manager_access(self, operation="read"):
+        """Refuse a caller who may not run these backends, before anything
+        reaches a machine.
+
+        The caller must be a coffee manager allowed ``operation`` on every
+        backend (access rights and company rules). A backend the caller may
+        not see and one that does not exist give the same answer, so that
+        backend ids cannot be probed.
+
+        :raise AccessError: otherwise
+        """
+        if self.env.su:
+            return
+        try:
+            if not self.env.user.has_group(MANAGER_GROUP):
+                raise AccessError("not a coffee manager")
+            if len(self.exists()) != len(self):
+                raise MissingError("no such backend")
+            self.check_access(operation)
+        except (AccessError, MissingError):
+            raise AccessError(
+                self.env._("You are not allowed to use this coffee backend.")
+            ) from None
+
     def check_connection(self):
-        """Ask the machine for its status and say how it went.
+        """Button: ask the machine for its status and say how it went.
+
+        Coffee managers only.
 
         :return: a notification action telling the machine's API version
         :raise UserError: with the reason when the machine cannot be reached
         """
+        self._check_manager_access()
         self.ensure_one()
         try:
             with self._coffee_client() as client:
@@ -278,6 +317,11 @@ class CoffeeBackend(models.Model):
         return True
 
     def sync_all(self):
+        """Button: enqueue every import (coffee managers only)."""
+        self._check_manager_access("write")
+        return self._sync_all()
+
+    def _sync_all(self):
         """Enqueue every import: the last entity once the others are in.
 
         Machines, beverages and users are imported side by side, then the
@@ -296,7 +340,7 @@ class CoffeeBackend(models.Model):
         """Cron: synchronise every active backend."""
         backends = self.search([("active", "=", True)])
         _logger.info("coffee sync of %d backends", len(backends))
-        backends.sync_all()
+        backends._sync_all()
 
     # ------------------------------------------------------------------
     # Smart buttons

@@ -108,7 +108,7 @@ class CoffeeImport(models.Model):
                     [
                         ("coffee_backend_id", "in", pending.backend_id.ids),
                         ("coffee_model", "in", [i._entity.model for i in pending]),
-                        ("method_name", "in", ("import_batch", "import_page")),
+                        ("method_name", "in", ("_import_batch", "_import_page")),
                         ("state", "=", "failed"),
                         ("date_created", ">=", min(pending.mapped("pending_since"))),
                     ],
@@ -164,7 +164,7 @@ class CoffeeImport(models.Model):
                 backend=backend.name,
                 what=model._description,
             ),
-        ).import_batch(backend, filters=filters)
+        )._import_batch(backend, filters=filters)
 
     def _start(self):
         """Note the start of an import (the earliest of those under way)."""
@@ -199,7 +199,12 @@ class CoffeeImport(models.Model):
         return {"coffee_backend_id": self.backend_id.id} if len(self) == 1 else {}
 
     def action_import(self):
-        """Button: import what changed on the machine since the last import."""
+        """Button: import what changed on the machine since the last import.
+
+        Coffee managers only.
+        """
+        self.backend_id._check_manager_access("write")
+        self.check_access("write")
         return self._enqueue()
 
     def action_open_records(self):

@@ -58,13 +58,36 @@ class CoffeeBackend(models.Model):
             it binds; default: the backend's default beverage, else the first
             active one
         :return: the new ``coffee.brew`` records
+        :raise AccessError: when the caller may not read the backend, the
+            machine, the beverage or the partners (another company's, say)
         """
         self.ensure_one()
+        # what is poured, where, for whom: all readable by the caller, before
+        # anything is created or sent
+        for records in (self, partners, machine, beverage):
+            if records:
+                records.with_env(self.env).check_access("read")
+        if machine and machine.backend_id != self:
+            raise UserError(
+                self.env._(
+                    "%(machine)s is not a machine of %(backend)s.",
+                    machine=machine.display_name,
+                    backend=self.name,
+                )
+            )
         machine = machine or self._pour_machine()
         if beverage and beverage._name == "product.product":
             beverage = beverage.coffee_bind_ids.filtered(
                 lambda b: b.backend_id == self
             )[:1]
+        if beverage and beverage.backend_id != self:
+            raise UserError(
+                self.env._(
+                    "%(beverage)s is not a beverage of %(backend)s.",
+                    beverage=beverage.display_name,
+                    backend=self.name,
+                )
+            )
         beverage = beverage or self._pour_beverage()
         if not machine or not beverage:
             raise UserError(
@@ -98,7 +121,7 @@ class CoffeeBackend(models.Model):
                     beverage=beverage.display_name,
                     partner=brew.partner_id.display_name,
                 ),
-            ).export_record()
+            )._export_record()
         return brews.sudo(False)
 
     def action_pour_coffee(self):

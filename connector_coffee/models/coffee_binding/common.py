@@ -12,6 +12,8 @@ class CoffeeBinding(models.AbstractModel):
 
     The methods below are the jobs of the connector: each one opens the
     backend's work context and hands over to the component of its usage.
+    They are private: jobs, crons and the webhook call them, never a user
+    over RPC.
     """
 
     _name = "coffee.binding"
@@ -98,7 +100,7 @@ class CoffeeBinding(models.AbstractModel):
         backend = job.args[0] if job.args else None
         if getattr(backend, "_name", None) == "coffee.backend":
             values["coffee_backend_id"] = backend.id
-            if job.method_name == "import_record" and len(job.args) > 1:
+            if job.method_name == "_import_record" and len(job.args) > 1:
                 values["coffee_external_id"] = int(job.args[1])
         elif len(self) == 1:
             values["coffee_backend_id"] = self.backend_id.id
@@ -107,7 +109,7 @@ class CoffeeBinding(models.AbstractModel):
         return values
 
     @api.model
-    def import_batch(self, backend, filters=None):
+    def _import_batch(self, backend, filters=None):
         """Job: import the first page of records and enqueue the others.
 
         :param backend: the ``coffee.backend``
@@ -117,7 +119,7 @@ class CoffeeBinding(models.AbstractModel):
             return work.component(usage="batch.importer").run(filters=filters)
 
     @api.model
-    def import_page(self, backend, page, filters=None):
+    def _import_page(self, backend, page, filters=None):
         """Job: import one page of records.
 
         :param backend: the ``coffee.backend``
@@ -129,7 +131,7 @@ class CoffeeBinding(models.AbstractModel):
             return importer.run_page(page, filters=filters)
 
     @api.model
-    def import_record(self, backend, external_id, force=False):
+    def _import_record(self, backend, external_id, force=False):
         """Job: import one record.
 
         :param backend: the ``coffee.backend``
@@ -140,7 +142,7 @@ class CoffeeBinding(models.AbstractModel):
             importer = work.component(usage="record.importer")
             return importer.run(external_id, force=force)
 
-    def export_record(self, fields=None):
+    def _export_record(self, fields=None):
         """Job: export this binding to the machine.
 
         :param fields: the changed fields, or None for all of them

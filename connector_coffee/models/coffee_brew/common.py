@@ -21,9 +21,15 @@ class CoffeeBrew(models.Model):
     _inherit = ["coffee.binding"]
     _description = "Coffee Brew"
     _order = "requested_at desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name")
-    machine_id = fields.Many2one("coffee.machine", ondelete="restrict", index=True)
+    company_id = fields.Many2one(
+        related="backend_id.company_id", store=True, index=True
+    )
+    machine_id = fields.Many2one(
+        "coffee.machine", ondelete="restrict", index=True, check_company=True
+    )
     beverage_id = fields.Many2one("product.product", ondelete="restrict", index=True)
     partner_id = fields.Many2one(
         "res.partner", string="Person", ondelete="set null", index=True

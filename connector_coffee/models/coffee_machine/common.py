@@ -20,6 +20,9 @@ class CoffeeMachine(models.Model):
     _order = "name, id"
 
     name = fields.Char(required=True)
+    company_id = fields.Many2one(
+        related="backend_id.company_id", store=True, index=True
+    )
     active = fields.Boolean(default=True)
     machine_model = fields.Char(string="Model")
     serial = fields.Char()

@@ -8,15 +8,11 @@
 import {registry} from "@web/core/registry";
 import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
-const COFFEE_MENU =
-    '.o_menu_sections [data-menu-xmlid="connector_coffee.coffee_menu_root"]';
-
 function coffeeMenu(xmlid, content) {
     return [
-        {content: "Open the Coffee menu", trigger: COFFEE_MENU, run: "click"},
         {
             content,
-            trigger: `.dropdown-item[data-menu-xmlid="connector_coffee.${xmlid}"]`,
+            trigger: `.o_menu_sections [data-menu-xmlid="connector_coffee.${xmlid}"]`,
             run: "click",
         },
     ];
@@ -25,7 +21,7 @@ function coffeeMenu(xmlid, content) {
 registry.category("web_tour.tours").add("connector_coffee_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("connector.menu_connector_root", "Open Connectors"),
+        ...stepUtils.goToAppSteps("connector_coffee.coffee_menu_root", "Open Coffee"),
         ...coffeeMenu("coffee_backend_menu", "Open the coffee backends"),
         {
             content: "Open the backend on the simulator",
