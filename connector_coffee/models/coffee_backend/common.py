@@ -4,7 +4,7 @@ import logging
 from contextlib import contextmanager
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.module import get_manifest
 
 from odoo.addons.queue_job.delay import chain, group
@@ -238,16 +238,18 @@ class CoffeeBackend(models.Model):
         """
         if self.env.su:
             return
-        try:
-            if not self.env.user.has_group(MANAGER_GROUP):
-                raise AccessError("not a coffee manager")
-            if len(self.exists()) != len(self):
-                raise MissingError("no such backend")
-            self.check_access(operation)
-        except (AccessError, MissingError):
+        allowed = self.env.user.has_group(MANAGER_GROUP) and len(self.exists()) == len(
+            self
+        )
+        if allowed:
+            try:
+                self.check_access(operation)
+            except AccessError:
+                allowed = False
+        if not allowed:
             raise AccessError(
                 self.env._("You are not allowed to use this coffee backend.")
-            ) from None
+            )
 
     def check_connection(self):
         """Button: ask the machine for its status and say how it went.
