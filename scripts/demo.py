@@ -282,7 +282,16 @@ def main(argv=None):
     odoo_env.run_in_venv(python)
 
     http_port = 8069 if args.serve else odoo_env.free_port()
-    with running_demo(python, http_port) as run:
+    try:
+        return show(running_demo(python, http_port), args.serve)
+    except RuntimeError as err:
+        warn(f"the demo stopped: {err}")
+        return 1
+
+
+def show(demo, serve):
+    """Print what the demo imported; keep Odoo serving when asked."""
+    with demo as run:
         sys.stdout.write("\nImported from the coffee machine:\n")
         for what, count in run.counts.items():
             sys.stdout.write(
@@ -297,7 +306,7 @@ def main(argv=None):
         )
         for __, name, message in run.failures:
             sys.stdout.write(f"  failed: {name}: {(message or '').strip()}\n")
-        if args.serve:
+        if serve:
             sys.stdout.write(
                 f"\nOdoo serves the demo on {run.url} "
                 "(login admin, password admin). Ctrl-C stops it.\n"

@@ -368,7 +368,15 @@ class PrivateCluster:
         if os.geteuid() == 0:
             nobody = pwd.getpwnam("nobody")
             os.chown(self.folder, nobody.pw_uid, nobody.pw_gid)
-            self._as_user = ["runuser", "-u", "nobody", "--"]
+            runuser = shutil.which("runuser") or next(
+                (
+                    p
+                    for p in ("/usr/sbin/runuser", "/sbin/runuser")
+                    if os.path.exists(p)
+                ),
+                "runuser",
+            )
+            self._as_user = [runuser, "-u", "nobody", "--"]
         self.port = free_port()
         data = os.path.join(self.folder, "data")
         self._run(
