@@ -4,3 +4,4 @@ from . import common
 from . import imports
 from . import pour
 from . import watchdog
+from . import webhook
