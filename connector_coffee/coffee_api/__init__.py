@@ -27,5 +27,13 @@ from .errors import (
     CoffeeValidationError,
     error_from_response,
 )
-from .signature import SIGNATURE_HEADER, sign, verify_signature
+from .signature import (
+    EVENT_ID_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    TOLERANCE,
+    sign,
+    signature_problem,
+    verify_signature,
+)
 from .client import RESOURCES, CoffeeClient

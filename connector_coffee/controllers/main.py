@@ -2,32 +2,178 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Webhook: the machine tells Odoo at once that a record changed.
 
-``POST /connector_coffee/webhook/<backend id>`` with a JSON event
-``{type, id, occurred_at}`` and the header
-``X-Coffee-Signature: sha256=<hex HMAC-SHA256 of the body>`` made with the
-backend's webhook secret. The answer is 202 once the import of the record is
-enqueued (a replayed event finds its job pending and enqueues nothing more),
-403 for a missing or bad signature, 404 for an unknown or archived backend,
-400 for an event that is not understood.
+``POST /connector_coffee/webhook/<backend id>`` with the JSON event
+``{"type", "id", "occurred_at"}`` and the headers ``X-Coffee-Event-Id``,
+``X-Coffee-Timestamp`` and ``X-Coffee-Signature`` (see
+``coffee_api/signature.py``) made with the backend's webhook secret.
+
+In this order, the receiver answers:
+
+- 413 for a body over :data:`MAX_BODY`: by its ``Content-Length`` at once,
+  without reading it; a chunked body is read up to one byte past the limit;
+- 403 ``refused`` for an unknown or archived backend, a backend without a
+  secret, a missing or bad signature, a timestamp out of tolerance: all
+  alike, so that backend ids cannot be told apart;
+- 400 for a signed event that is not exactly ``{type, id, occurred_at}``
+  (a known type, a positive JSON integer id below 2**31, a string);
+- 200 ``already received`` for an event id the backend received before: it
+  enqueues nothing, even once the first one's job is done;
+- 202 ``accepted`` once the import of the record is enqueued, as the
+  backend's webhook user in the backend's company.
+
+Refusals are counted and logged at most once a minute per backend (and once
+for all unknown ones), so that nobody can flood the log.
 """
 
 import json
 import logging
+import threading
+import time
+from collections import Counter
+
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from odoo import http
 from odoo.http import request
 
 from odoo.addons.queue_job.job import identity_exact
 
-from ..coffee_api import SIGNATURE_HEADER, verify_signature
+from ..coffee_api import (
+    EVENT_ID_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    TOLERANCE,
+    signature_problem,
+)
 from ..entities import BY_EVENT
 
 _logger = logging.getLogger(__name__)
 
+#: the largest body accepted, in bytes
 MAX_BODY = 64 * 1024
+#: the fields of an event, all required
+EVENT_FIELDS = frozenset({"type", "id", "occurred_at"})
+#: external ids are PostgreSQL integers
+MAX_EXTERNAL_ID = 2**31 - 1
+#: where the body read once is kept, should Odoo serve the request again
+#: after a serialization failure
+_BODY_KEY = "connector_coffee.webhook_body"
+
+
+class RefusalLog:
+    """Counts refused webhook requests and logs them at most once per interval.
+
+    One line per key (a backend id, or None for all unknown backends) and
+    interval, with the number of refusals since the previous line and their
+    reasons: a flood of bad requests makes one line a minute, not one each.
+
+    :param interval: seconds between two lines of a key
+    :param clock: the monotonic clock (replaceable in tests)
+    """
+
+    def __init__(self, interval=60.0, clock=time.monotonic):
+        self.interval = interval
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._keys = {}
+
+    def refused(self, key, reason):
+        """Count a refusal; log the count when the key's interval is over.
+
+        :param key: the backend's id, or None for an unknown backend
+        :param reason: why, e.g. ``"bad signature"``
+        :return: True when a line was logged
+        """
+        now = self.clock()
+        with self._lock:
+            last, reasons = self._keys.get(key, (None, Counter()))
+            reasons[reason] += 1
+            if last is not None and now - last < self.interval:
+                self._keys[key] = (last, reasons)
+                return False
+            self._keys[key] = (now, Counter())
+        _logger.warning(
+            "coffee webhook: %d request(s) to %s refused since the last report "
+            "(at most one a minute): %s",
+            sum(reasons.values()),
+            f"backend {key}" if key is not None else "unknown or archived backends",
+            ", ".join(f"{why}: {count}" for why, count in sorted(reasons.items())),
+        )
+        return True
+
+
+REFUSALS = RefusalLog()
+
+
+def parse_event(body):
+    """Read a webhook event, strictly.
+
+    :param body: the body bytes
+    :return: ``(type, id)`` of the event
+    :raise ValueError: for anything but a JSON object of exactly ``type`` (a
+        known event), ``id`` (a JSON integer, 1 to 2**31 - 1) and
+        ``occurred_at`` (a string), without duplicate keys
+    """
+
+    def unique_keys(pairs):
+        keys = [key for key, _value in pairs]
+        if len(set(keys)) != len(keys):
+            raise ValueError("duplicate keys")
+        return dict(pairs)
+
+    def no_constant(name):
+        raise ValueError(f"{name} is not a number")
+
+    try:
+        event = json.loads(
+            body, object_pairs_hook=unique_keys, parse_constant=no_constant
+        )
+    except RecursionError:
+        raise ValueError("nested too deep") from None
+    if not isinstance(event, dict) or set(event) != EVENT_FIELDS:
+        raise ValueError("not an event")
+    event_type, external_id = event["type"], event["id"]
+    if not isinstance(event_type, str) or event_type not in BY_EVENT:
+        raise ValueError("unknown type")
+    if type(external_id) is not int or not 0 < external_id <= MAX_EXTERNAL_ID:
+        raise ValueError("bad id")
+    if not isinstance(event["occurred_at"], str):
+        raise ValueError("bad occurred_at")
+    return event_type, external_id
+
+
+def _read_body(httprequest, limit):
+    """The request's body, read once and at most ``limit`` + 1 bytes of it.
+
+    Odoo's request wraps werkzeug's and does not expose its ``stream``,
+    which is read here with a cap, whether the body has a length or is
+    chunked. The body is kept on the request: Odoo serves a request again
+    after a serialization failure, when the stream is spent.
+
+    :return: the body bytes, or None when it is over ``limit``
+    """
+    if _BODY_KEY in httprequest.environ:
+        return httprequest.environ[_BODY_KEY]
+    wrapped = getattr(httprequest, "_HTTPRequest__wrapped", httprequest)
+    stream = wrapped.stream
+    chunks, size = [], 0
+    try:
+        while size <= limit:
+            chunk = stream.read(limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except RequestEntityTooLarge:
+        size = limit + 1
+    body = b"".join(chunks) if size <= limit else None
+    httprequest.environ[_BODY_KEY] = body
+    return body
 
 
 class CoffeeWebhookController(http.Controller):
+    # no max_content_length on the route: werkzeug 2 reads a body over it to
+    # the end before refusing it; the controller refuses it by its header
     @http.route(
         "/connector_coffee/webhook/<int:backend_id>",
         type="http",
@@ -39,33 +185,65 @@ class CoffeeWebhookController(http.Controller):
     )
     def webhook(self, backend_id, **kwargs):
         """Receive one event of the machine and enqueue its import."""
+        httprequest = request.httprequest
         env = request.env(su=True)
-        backend = env["coffee.backend"].browse(backend_id).exists()
-        if not backend or not backend.active:
-            return self._answer(404, "unknown backend")
-        body = request.httprequest.get_data(cache=False)
-        if len(body) > MAX_BODY:
-            return self._answer(413, "event too large")
-        signature = request.httprequest.headers.get(SIGNATURE_HEADER)
-        if not backend.webhook_secret or not verify_signature(
-            backend.webhook_secret, body, signature
-        ):
-            _logger.warning(
-                "coffee webhook for backend %s refused: bad or missing signature",
-                backend.id,
-            )
-            return self._answer(403, "bad or missing signature")
+        backend = env["coffee.backend"]
+        if 0 < backend_id <= MAX_EXTERNAL_ID:
+            backend = backend.browse(backend_id).exists().filtered("active")
+        key = backend.id or None
+        length = httprequest.content_length
+        if length is not None and length > MAX_BODY:
+            return self._refuse(key, "too large", 413, "event too large")
         try:
-            event = json.loads(body)
-            model = BY_EVENT[event["type"]].model
-            external_id = int(event["id"])
-        except (ValueError, KeyError, TypeError):
-            return self._answer(400, "event not understood")
-        env[model].with_delay(
+            body = _read_body(httprequest, MAX_BODY)
+        except BadRequest:  # the client went away while sending
+            return self._refuse(key, "body not received", 400, "event not understood")
+        if body is None:
+            return self._refuse(key, "too large", 413, "event too large")
+        if not backend:
+            return self._refuse(key, "unknown or archived backend")
+        headers = httprequest.headers
+        timestamp = headers.get(TIMESTAMP_HEADER)
+        event_id = headers.get(EVENT_ID_HEADER)
+        problem = signature_problem(
+            backend.webhook_secret,
+            body,
+            headers.get(SIGNATURE_HEADER),
+            timestamp,
+            event_id,
+            tolerance=TOLERANCE,
+        )
+        if problem:
+            return self._refuse(key, problem)
+        try:
+            event_type, external_id = parse_event(body)
+        except ValueError:
+            return self._refuse(
+                key, "event not understood", 400, "event not understood"
+            )
+        user = backend.webhook_user_id
+        company = backend.company_id
+        if not user or not (user._is_superuser() or company in user.company_ids):
+            return self._refuse(key, "no webhook user allowed in the company")
+        received = env["coffee.webhook.event"]._receive(
+            backend, event_id, timestamp, event_type, external_id
+        )
+        if not received:
+            return self._answer(200, "already received")
+        job_env = env(
+            user=user.id, su=False, context={"allowed_company_ids": company.ids}
+        )
+        job_env[BY_EVENT[event_type].model].with_delay(
             identity_key=identity_exact,
-            description=f"{backend.name}: {event['type']} {external_id}",
-        )._import_record(backend, external_id, force=True)
+            description=f"{backend.name}: {event_type} {external_id}",
+        )._import_record(backend.with_env(job_env), external_id, force=True)
         return self._answer(202, "accepted")
+
+    @classmethod
+    def _refuse(cls, key, reason, status=403, message="refused"):
+        """Count and answer a refusal; the answer never tells the reason."""
+        REFUSALS.refused(key, reason)
+        return cls._answer(status, message)
 
     @staticmethod
     def _answer(status, message):

@@ -3,9 +3,11 @@
 """Webhook events sent by the simulated machine, signed as a machine signs them.
 
 The machine's side of the webhook protocol: each event is POSTed as the JSON
-body ``{type, id, occurred_at}`` with the header ``X-Coffee-Signature:
-sha256=<hex HMAC-SHA256 of the body>``. The receiver (the addon) checks it
-with its own ``verify_signature``; tier A checks that both sides agree.
+body ``{type, id, occurred_at}`` with three headers: ``X-Coffee-Event-Id``
+(a UUID, unique per event), ``X-Coffee-Timestamp`` (Unix seconds when it is
+sent) and ``X-Coffee-Signature: sha256=<hex HMAC-SHA256>`` over the bytes
+``{timestamp}.{event id}.{body}``. The receiver (the addon) checks them with
+its own ``verify_signature``; tier A checks that both sides agree.
 """
 
 import hashlib
@@ -14,8 +16,10 @@ import json
 import logging
 import queue
 import threading
+import time
 import urllib.error
 import urllib.request
+import uuid
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -24,23 +28,29 @@ from .schema import format_timestamp
 _logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Coffee-Signature"
+TIMESTAMP_HEADER = "X-Coffee-Timestamp"
+EVENT_ID_HEADER = "X-Coffee-Event-Id"
 SIGNATURE_PREFIX = "sha256="
 WEBHOOK_TIMEOUT = 5.0
 MAX_DELIVERY_LOG = 1000
 
 
-def sign(secret, body):
-    """Sign a webhook body.
+def sign(secret, body, timestamp, event_id):
+    """Sign a webhook event.
 
     :param secret: the shared secret (str or bytes)
     :param body: the exact body bytes (a str is encoded as UTF-8)
-    :return: the header value ``sha256=<hex HMAC-SHA256>``
+    :param timestamp: Unix seconds when it is sent (int or str of digits)
+    :param event_id: the event's unique id (letters, digits, ``-``, ``_``)
+    :return: the header value ``sha256=<hex HMAC-SHA256>`` of
+        ``{timestamp}.{event id}.{body}``
     """
     if isinstance(secret, str):
         secret = secret.encode("utf-8")
     if isinstance(body, str):
         body = body.encode("utf-8")
-    digest = hmac.new(bytes(secret), bytes(body), hashlib.sha256)
+    payload = f"{timestamp}.{event_id}.".encode("ascii") + bytes(body)
+    digest = hmac.new(bytes(secret), payload, hashlib.sha256)
     return SIGNATURE_PREFIX + digest.hexdigest()
 
 
@@ -90,7 +100,7 @@ class WebhookSender:
             "occurred_at": format_timestamp(datetime.now(timezone.utc)),
         }
         body = json.dumps(event, separators=(",", ":")).encode("utf-8")
-        self._queue.put((url, secret, event, body))
+        self._queue.put((url, secret, str(uuid.uuid4()), event, body))
 
     def start(self):
         """Start the delivery thread."""
@@ -119,13 +129,19 @@ class WebhookSender:
         with self._lock:
             return [dict(item) for item in self.deliveries]
 
-    def _deliver(self, url, secret, event, body):
-        """POST one event; log failures, never raise."""
-        headers = {"Content-Type": "application/json", "User-Agent": "coffee-sim"}
+    def _deliver(self, url, secret, event_id, event, body):
+        """POST one event, signed when it is sent; log failures, never raise."""
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "coffee-sim",
+            EVENT_ID_HEADER: event_id,
+            TIMESTAMP_HEADER: str(timestamp),
+        }
         if secret:
-            headers[SIGNATURE_HEADER] = sign(secret, body)
+            headers[SIGNATURE_HEADER] = sign(secret, body, timestamp, event_id)
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-        result = dict(event, status=None, error=None)
+        result = dict(event, event_id=event_id, status=None, error=None)
         try:
             with self._opener.open(request, timeout=WEBHOOK_TIMEOUT) as answer:
                 result["status"] = answer.status

@@ -7,10 +7,31 @@ import queue
 import time
 
 import pytest
-from coffee_api import SIGNATURE_HEADER, sign, verify_signature
+from coffee_api import (
+    EVENT_ID_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    TOLERANCE,
+    sign,
+    signature_problem,
+    verify_signature,
+)
 from coffee_simulator import webhooks as machine
 
 SECRET = "whsec-test-0123456789"
+NOW = 1_800_000_000
+EVENT_ID = "0b6f3f4e-5a7c-4d2b-9c1e-2f8a6d4b7e10"
+
+
+def _verify_delivery(headers, body, secret=SECRET):
+    """Check a received delivery as the addon does, now."""
+    return verify_signature(
+        secret,
+        body,
+        headers[SIGNATURE_HEADER],
+        headers[TIMESTAMP_HEADER],
+        headers[EVENT_ID_HEADER],
+    )
 
 
 def _wait_event(received, event_type, timeout=5.0):
@@ -29,13 +50,35 @@ def _wait_event(received, event_type, timeout=5.0):
 
 
 def test_sign_known_vector():
-    # RFC 4231, test case 2
-    assert sign("Jefe", b"what do ya want for nothing?") == (
-        "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-    )
-    assert sign(b"Jefe", "what do ya want for nothing?") == sign(
-        "Jefe", b"what do ya want for nothing?"
-    )
+    """The HMAC-SHA256 of ``{timestamp}.{event id}.{body}``."""
+    body = b"what do ya want for nothing?"
+    expected = "sha256=a1b7edcb7b5bcd938c695bdcfa4b1edeef89444d2b2a288ae26dee29e4ee2ab4"
+    assert sign("Jefe", body, 1700000000, "evt-1") == expected
+    assert sign(b"Jefe", body.decode(), "1700000000", "evt-1") == expected
+    assert machine.sign("Jefe", body, 1700000000, "evt-1") == expected
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "event_id"),
+    [
+        ("", "evt"),
+        ("-5", "evt"),
+        ("1.5", "evt"),
+        ("\uff11\uff12", "evt"),
+        (True, "evt"),
+        ("1" * 13, "evt"),
+        (NOW, ""),
+        (NOW, "a.b"),
+        (NOW, "caf\u00e9"),
+        (NOW, "x" * 65),
+        (NOW, None),
+    ],
+)
+def test_sign_refuses_malformed_headers(timestamp, event_id):
+    """A dot or a non-ASCII character would make the signed bytes ambiguous."""
+    with pytest.raises(ValueError):
+        sign(SECRET, b"{}", timestamp, event_id)
+    assert not verify_signature(SECRET, b"{}", "sha256=00", timestamp, event_id)
 
 
 @pytest.mark.parametrize(
@@ -50,31 +93,89 @@ def test_sign_known_vector():
 def test_machine_signs_as_the_client_verifies(secret, body):
     """The simulator signs with its own code; the addon's client agrees."""
     assert machine.SIGNATURE_HEADER == SIGNATURE_HEADER
-    assert machine.sign(secret, body) == sign(secret, body)
-    assert verify_signature(secret, body, machine.sign(secret, body))
-    assert not verify_signature(secret + secret, body, machine.sign(secret, body))
+    assert machine.TIMESTAMP_HEADER == TIMESTAMP_HEADER
+    assert machine.EVENT_ID_HEADER == EVENT_ID_HEADER
+    signature = machine.sign(secret, body, NOW, EVENT_ID)
+    assert signature == sign(secret, body, NOW, EVENT_ID)
+    assert verify_signature(secret, body, signature, str(NOW), EVENT_ID, now=NOW)
+    assert not verify_signature(
+        secret + secret, body, signature, str(NOW), EVENT_ID, now=NOW
+    )
+
+
+def _check(header, body=b"{}", timestamp=NOW, event_id=EVENT_ID, now=NOW, **kw):
+    return verify_signature(SECRET, body, header, timestamp, event_id, now=now, **kw)
+
+
+GOOD = sign(SECRET, b"{}", NOW, EVENT_ID)
 
 
 @pytest.mark.parametrize(
-    ("secret", "body", "header", "expected"),
+    ("header", "kwargs", "expected"),
     [
-        (SECRET, b"{}", sign(SECRET, b"{}"), True),
-        (
-            SECRET,
-            b"{}",
-            sign(SECRET, b"{}").upper().replace("SHA256=", "sha256="),
-            True,
-        ),
-        (SECRET, b"{} ", sign(SECRET, b"{}"), False),
-        ("other", b"{}", sign(SECRET, b"{}"), False),
-        (SECRET, b"{}", sign(SECRET, b"{}")[len("sha256=") :], False),
-        (SECRET, b"{}", "", False),
-        (SECRET, b"{}", None, False),
-        ("", b"{}", sign("", b"{}"), False),
+        (GOOD, {}, True),
+        (GOOD.upper().replace("SHA256=", "sha256="), {}, True),
+        (f"  {GOOD} ", {}, True),
+        (GOOD, {"body": b"{} "}, False),
+        (sign("other", b"{}", NOW, EVENT_ID), {}, False),
+        (GOOD[len("sha256=") :], {}, False),
+        ("", {}, False),
+        (None, {}, False),
+        # the timestamp and the event id are signed
+        (GOOD, {"timestamp": NOW + 1}, False),
+        (GOOD, {"event_id": EVENT_ID + "x"}, False),
+        (GOOD, {"timestamp": None}, False),
+        (GOOD, {"event_id": None}, False),
+        # the clock of the receiver: 5 minutes either way
+        (GOOD, {"now": NOW + TOLERANCE}, True),
+        (GOOD, {"now": NOW - TOLERANCE}, True),
+        (GOOD, {"now": NOW + TOLERANCE + 1}, False),
+        (GOOD, {"now": NOW - TOLERANCE - 1}, False),
+        (GOOD, {"now": NOW + 3600, "tolerance": 7200}, True),
     ],
 )
-def test_verify_signature(secret, body, header, expected):
-    assert verify_signature(secret, body, header) is expected
+def test_verify_signature(header, kwargs, expected):
+    assert _check(header, **kwargs) is expected
+
+
+def test_verify_signature_needs_a_secret():
+    signature = sign("", b"{}", NOW, EVENT_ID)
+    assert not verify_signature("", b"{}", signature, NOW, EVENT_ID, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "problem"),
+    [
+        ({}, None),
+        ({"secret": ""}, "no secret"),
+        ({"header": ""}, "no signature"),
+        ({"timestamp": "soon"}, "no or bad timestamp"),
+        ({"event_id": "a.b"}, "no or bad event id"),
+        ({"body": b"[]"}, "bad signature"),
+        ({"now": NOW - 301}, "timestamp out of tolerance"),
+    ],
+)
+def test_signature_problem_says_why(kwargs, problem):
+    values = {
+        "secret": SECRET,
+        "body": b"{}",
+        "header": GOOD,
+        "timestamp": NOW,
+        "event_id": EVENT_ID,
+        "now": NOW,
+    }
+    values.update(kwargs)
+    assert (
+        signature_problem(
+            values["secret"],
+            values["body"],
+            values["header"],
+            values["timestamp"],
+            values["event_id"],
+            now=values["now"],
+        )
+        == problem
+    )
 
 
 def test_events_are_signed_and_delivered(client, sim, webhook_receiver):
@@ -84,8 +185,19 @@ def test_events_are_signed_and_delivered(client, sim, webhook_receiver):
     headers, body, event = _wait_event(received, "beverage.updated")
     assert event["id"] == 3 and event["occurred_at"].endswith("+00:00")
     assert headers["Content-Type"] == "application/json"
-    assert verify_signature(SECRET, body, headers[SIGNATURE_HEADER])
-    assert not verify_signature("wrong-secret", body, headers[SIGNATURE_HEADER])
+    assert _verify_delivery(headers, body)
+    assert not _verify_delivery(headers, body, secret="wrong-secret")
+    assert abs(int(headers[TIMESTAMP_HEADER]) - time.time()) < 60
+    first_id = headers[EVENT_ID_HEADER]
+    # the timestamp and the event id cannot be changed
+    stamp = int(headers[TIMESTAMP_HEADER])
+    signature = headers[SIGNATURE_HEADER]
+    assert not verify_signature(SECRET, body, signature, stamp + 1, first_id)
+    assert not verify_signature(SECRET, body, signature, stamp, first_id + "0")
+    assert verify_signature(SECRET, body, signature, stamp, first_id)
+    # ... and an old delivery is refused later on
+    later = stamp + TOLERANCE + 1
+    assert not verify_signature(SECRET, body, signature, stamp, first_id, now=later)
 
     brew = client.create_brew({"machine_id": 2, "beverage_id": 1}, "hook-1")
     _headers, _body, event = _wait_event(received, "machine.state_changed")
@@ -93,7 +205,10 @@ def test_events_are_signed_and_delivered(client, sim, webhook_receiver):
     sim.advance_brews()
     headers, body, event = _wait_event(received, "brew.finished")
     assert event["id"] == brew["id"]
-    assert verify_signature(SECRET, body, headers[SIGNATURE_HEADER])
+    assert _verify_delivery(headers, body)
+    # every event has its own id
+    assert headers[EVENT_ID_HEADER] != first_id
+    assert set(event) == {"type", "id", "occurred_at"}
     assert client.read("brews", brew["id"])["state"] == "done"
 
 
@@ -106,6 +221,7 @@ def test_failed_delivery_does_not_break_the_server(client, sim, closed_port):
         time.sleep(0.02)
     delivery = sim.webhook_deliveries()[0]
     assert delivery["type"] == "beverage.updated" and delivery["error"]
+    assert delivery["event_id"]
     assert client.status()["api_version"] == "1"
     with pytest.raises(ValueError):
         sim.set_webhook("file:///etc/passwd", SECRET)

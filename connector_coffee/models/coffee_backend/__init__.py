@@ -6,3 +6,4 @@ from . import location
 from . import pour
 from . import secrets
 from . import watchdog
+from . import webhook
