@@ -40,6 +40,10 @@ Response = namedtuple("Response", ["status", "body", "headers", "drop"])
 Route = namedtuple("Route", ["method", "template", "endpoint", "admin"])
 #: the order of the methods in an ``Allow`` header
 METHOD_ORDER = ("GET", "POST", "PUT", "DELETE")
+#: the methods HTTP defines (RFC 9110 and PATCH)
+HTTP_METHODS = (
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+)  # fmt: skip
 
 #: (method, path below /api/v1, endpoint): the API v1 served by the simulator
 API_ROUTES = (
@@ -616,11 +620,23 @@ class RequestHandler(BaseHTTPRequestHandler):
                 error_response(ApiError(500, "internal_error", "unexpected error"))
             )
 
-    def do_GET(self):
-        """Handle GET."""
-        self._dispatch()
+    def __getattr__(self, name):
+        """Route every method (``do_GET``, ``do_TRACE``, ``do_BREW``) to the app.
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+        The app answers 405 with an ``Allow`` header for the methods a path
+        does not serve, whatever the method; after a method that HTTP does
+        not define, the connection closes.
+        """
+        if not name.startswith("do_"):
+            raise AttributeError(name)
+        if name[3:] in HTTP_METHODS:
+            return self._dispatch
+        return self._dispatch_and_close
+
+    def _dispatch_and_close(self):
+        """Handle one request, then close the connection."""
+        self.close_connection = True
+        self._dispatch()
 
 
 class SimulatorHTTPServer(ThreadingHTTPServer):
