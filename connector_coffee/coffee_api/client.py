@@ -43,7 +43,11 @@ TRANSPORT_REASONS = (
 
 
 def format_updated_since(value):
-    """Normalize an ``updated_since`` filter to an ISO 8601 UTC string.
+    """Normalize an ``updated_since`` filter to what the API takes.
+
+    The API takes an RFC 3339 date-time with its offset: a datetime is sent
+    in UTC, a text without an offset is read as UTC; any other text is sent
+    as it is (the machine refuses what is not a date-time with a 422).
 
     :param value: None, a datetime (naive means UTC) or an ISO 8601 string
     :return: None or an ISO 8601 string
@@ -55,7 +59,12 @@ def format_updated_since(value):
             value = value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc).isoformat()
     if isinstance(value, str):
-        return value.strip()
+        text = value.strip()
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            return text or None
+        return format_updated_since(parsed) if parsed.tzinfo is None else text
     raise TypeError(f"updated_since must be a datetime or a string, not {value!r}")
 
 

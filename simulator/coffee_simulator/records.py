@@ -10,23 +10,30 @@ users and beverages with their validation, and the server-side controls
 
 import json
 import math
-import re
 import threading
 from datetime import datetime, timedelta, timezone
 
 from .schema import (
+    EMAIL_RE,
     EPOCH,
     FIELDS,
+    NOT_BLANK_RE,
     RESOURCES,
+    WHITESPACE_CHARS,
     ApiError,
     format_timestamp,
     parse_timestamp,
 )
 from .seeding import default_values
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 USER_WRITABLE = ("name", "email", "badge", "ref", "active")
 BEVERAGE_WRITABLE = ("price", "active")
+MAX_NAME = 128
+MAX_EMAIL = 254
+MAX_BADGE = 64
+MAX_REF = 64
+#: the highest price a beverage may be given through the API
+MAX_PRICE = 1000000
 MAX_LIST_CACHE = 64
 
 
@@ -37,14 +44,9 @@ def is_int(value):
 
 def _is_number(value):
     """Tell whether a JSON value is a finite number (not a boolean)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return math.isfinite(value)
-
-
-def _text_or_none(value):
-    """Return None or the value as text (integers become text)."""
-    return None if value is None else str(value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return is_int(value)
 
 
 def unknown_fields(values, allowed, what):
@@ -69,23 +71,21 @@ def _check_user_values(values, creating):
     errors = unknown_fields(values, USER_WRITABLE, "a user")
     if creating or "name" in values:
         name = values.get("name")
-        if not isinstance(name, str) or not name.strip():
-            errors["name"] = "required, a non-empty text"
-        elif len(name) > 128:
-            errors["name"] = "at most 128 characters"
+        if not isinstance(name, str) or not NOT_BLANK_RE.search(name):
+            errors["name"] = "required, a text that is not blank"
+        elif len(name) > MAX_NAME:
+            errors["name"] = f"at most {MAX_NAME} characters"
     email = values.get("email")
-    if email not in (None, "") and (
-        not isinstance(email, str) or not EMAIL_RE.match(email) or len(email) > 254
+    if email is not None and (
+        not isinstance(email, str)
+        or not EMAIL_RE.fullmatch(email)
+        or len(email) > MAX_EMAIL
     ):
         errors["email"] = "not a valid email address"
-    badge = values.get("badge")
-    if badge is not None and (not isinstance(badge, str) or len(badge) > 64):
-        errors["badge"] = "a text of at most 64 characters, or null"
-    ref = values.get("ref")
-    if ref is not None and not (isinstance(ref, str) or is_int(ref)):
-        errors["ref"] = "a text, an integer or null"
-    elif ref is not None and len(str(ref)) > 64:
-        errors["ref"] = "at most 64 characters"
+    for field, size in (("badge", MAX_BADGE), ("ref", MAX_REF)):
+        value = values.get(field)
+        if value is not None and (not isinstance(value, str) or len(value) > size):
+            errors[field] = f"a text of at most {size} characters, or null"
     if "active" in values and not isinstance(values["active"], bool):
         errors["active"] = "true or false"
     return errors
@@ -98,8 +98,9 @@ def _check_beverage_values(values):
     :return: dict field -> message, empty when valid
     """
     errors = unknown_fields(values, BEVERAGE_WRITABLE, "a beverage")
-    if "price" in values and (not _is_number(values["price"]) or values["price"] < 0):
-        errors["price"] = "a number >= 0"
+    price = values.get("price")
+    if "price" in values and not (_is_number(price) and 0 <= price <= MAX_PRICE):
+        errors["price"] = f"a number from 0 to {MAX_PRICE}"
     if "active" in values and not isinstance(values["active"], bool):
         errors["active"] = "true or false"
     return errors
@@ -270,10 +271,10 @@ class RecordStore:
                 raise ApiError(422, "validation_error", "invalid user", errors)
             self._check_badge_free(values.get("badge"))
             record = {
-                "name": values["name"].strip(),
+                "name": values["name"].strip(WHITESPACE_CHARS),
                 "email": values.get("email") or None,
                 "badge": values.get("badge"),
-                "ref": _text_or_none(values.get("ref")),
+                "ref": values.get("ref"),
                 "active": values.get("active", True),
                 "updated_at": self.now(),
             }
@@ -294,9 +295,7 @@ class RecordStore:
             if "email" in values:
                 values["email"] = values["email"] or None
             if "name" in values:
-                values["name"] = values["name"].strip()
-            if "ref" in values:
-                values["ref"] = _text_or_none(values["ref"])
+                values["name"] = values["name"].strip(WHITESPACE_CHARS)
             record.update(values)
             self._touch("users", record)
             return dict(record)

@@ -3,12 +3,13 @@
 """What the modules of the simulator share about the REST API v1.
 
 Its base path, resources and their fields, states, the error answer
-(:class:`ApiError`) and the timestamp format (ISO 8601 UTC with
-microseconds, sortable as text).
+(:class:`ApiError`), the timestamp format (ISO 8601 UTC with microseconds,
+sortable as text), and the patterns and date-time format of openapi.json.
 """
 
+import calendar
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 API_PREFIX = "/api/v1"
 RESOURCES = ("machines", "beverages", "users", "brews")
@@ -18,6 +19,37 @@ BREW_STATES = ("queued", "brewing", "done", "failed", "cancelled")
 TEAPOT_MODEL = "TEAPOT-418"
 #: the simulated clock never answers before it; seeded data starts there
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+# The patterns of openapi.json, written so that every regex dialect reads
+# them alike (JSON Schema's ECMA-262, Python's, the validators'): white space
+# is spelled out, and a closing ``$`` is the end of the text (the simulator
+# uses ``fullmatch`` where the document has ``^...$``).
+#: white space: what ECMA-262, Unicode or Python counts as such
+WHITESPACE_CHARS = (
+    "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+#: the same, as the body of a regex class
+WHITESPACE = (
+    r"\t\n\v\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a"
+    r"\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+#: a text that is not blank: it has a character other than white space
+NOT_BLANK_PATTERN = f"[^{WHITESPACE}]"
+#: an email address (``local@domain.tld``), or an empty text
+EMAIL_PATTERN = f"^(|[^@{WHITESPACE}]+@[^@{WHITESPACE}]+\\.[^@{WHITESPACE}]+)$"
+NOT_BLANK_RE = re.compile(NOT_BLANK_PATTERN)
+EMAIL_RE = re.compile(EMAIL_PATTERN[1:-1])  # with fullmatch
+#: an RFC 3339 date-time, the ``date-time`` format of JSON Schema
+DATE_TIME_RE = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d+))?"
+    r"(?:[Zz]|([+-])(\d\d):(\d\d))",
+    re.ASCII,
+)
+#: normalized stamps that sort before / after every stored one
+BEFORE_EVERY_STAMP = "0000-01-01T00:00:00.000000+00:00"
+AFTER_EVERY_STAMP = "9999-12-31T23:59:59.999999+99:99"
 
 FIELDS = {
     "machines": (
@@ -100,7 +132,9 @@ def format_timestamp(value):
 def parse_timestamp(value):
     """Parse an ISO 8601 timestamp (naive means UTC) into the stored format.
 
-    Tolerates a ``Z`` suffix and a ``+`` decoded as a space in a query string.
+    For the server-side controls, which take any ISO 8601 text; the API's
+    ``updated_since`` is an RFC 3339 date-time (:func:`parse_date_time`).
+    Tolerates a ``Z`` suffix and a ``+`` read as a space.
 
     :param value: the text
     :return: the normalized timestamp text
@@ -119,3 +153,58 @@ def parse_timestamp(value):
         return format_timestamp(parsed)
     except OverflowError as exc:
         raise ValueError(str(exc)) from None
+
+
+def parse_date_time(value):
+    """Parse an RFC 3339 date-time (JSON Schema's ``date-time`` format).
+
+    The offset is required (``Z`` or ``+01:00``), ``T`` and ``Z`` may be
+    lower case, the fraction may have any number of digits, and a leap
+    second (``23:59:60`` in UTC) is accepted. The result is the smallest
+    stored stamp at or after the instant, so that ``updated_at >= result``
+    compares as with the instant itself.
+
+    :param value: the text
+    :return: the normalized timestamp text
+    :raise ValueError: when the text is not an RFC 3339 date-time
+    """
+    match = DATE_TIME_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"{value!r} is not an RFC 3339 date-time")
+    year, month, day, hour, minute, second = map(int, match.group(1, 2, 3, 4, 5, 6))
+    fraction, sign, off_hour, off_minute = match.group(7, 8, 9, 10)
+    off_hour, off_minute = int(off_hour or 0), int(off_minute or 0)
+    offset = (-1 if sign == "-" else 1) * (off_hour * 60 + off_minute)
+    # a year of datetime's with the same February (the year may be 0000)
+    like_year = 2000 if calendar.isleap(year) else 2001
+    if not (
+        1 <= month <= 12
+        and 1 <= day <= calendar.monthrange(like_year, month)[1]
+        and hour <= 23
+        and minute <= 59
+        and second <= 60
+        and off_hour <= 23
+        and off_minute <= 59
+    ):
+        raise ValueError(f"{value!r} is not an RFC 3339 date-time")
+    # microseconds rounded up: the first stamp at or after the instant
+    micros = int((fraction or "")[:6].ljust(6, "0"))
+    micros += 1 if (fraction or "")[6:].strip("0") else 0
+    if second == 60:
+        # only 23:59:60 in UTC, in which no stamp falls: the next is at 24:00
+        if (hour * 60 + minute - offset) % (24 * 60) != 23 * 60 + 59:
+            raise ValueError(f"{value!r} is not an RFC 3339 date-time")
+        second, micros = 59, 1000000
+    # the Gregorian calendar repeats every 400 years: compute in a year that
+    # datetime can hold, then come back
+    shift = 400 if year < 5000 else -400
+    stamp = datetime(
+        year + shift, month, day, hour, minute, second, tzinfo=timezone.utc
+    )
+    stamp += timedelta(minutes=-offset, microseconds=micros)
+    year = stamp.year - shift
+    if year < 1:
+        return BEFORE_EVERY_STAMP
+    if year > 9999:
+        return AFTER_EVERY_STAMP
+    return format_timestamp(stamp.replace(year=year))

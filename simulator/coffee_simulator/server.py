@@ -25,11 +25,17 @@ from urllib.parse import parse_qs, urlsplit
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 
-from .schema import API_PREFIX, RESOURCES, ApiError, parse_timestamp
+from .schema import API_PREFIX, NOT_BLANK_RE, RESOURCES, ApiError, parse_date_time
 
 _logger = logging.getLogger(__name__)
 
 MAX_PER_PAGE = 500
+MAX_PAGE = 10**9
+#: the largest record id (a signed 64-bit integer)
+MAX_ID = 2**63 - 1
+#: an integer in a query string or a path: ASCII digits, no sign but ``-``;
+#: more than 30 significant digits are out of every range anyway
+INTEGER_RE = re.compile(r"-?0*[0-9]{1,30}")
 MAX_BODY = 1024 * 1024
 MAX_KEY_LENGTH = 255
 FAULT_RETRY_AFTER = "1"
@@ -40,6 +46,10 @@ Response = namedtuple("Response", ["status", "body", "headers", "drop"])
 Route = namedtuple("Route", ["method", "template", "endpoint", "admin"])
 #: the order of the methods in an ``Allow`` header
 METHOD_ORDER = ("GET", "POST", "PUT", "DELETE")
+#: the methods HTTP defines (RFC 9110 and PATCH)
+HTTP_METHODS = (
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+)  # fmt: skip
 
 #: (method, path below /api/v1, endpoint): the API v1 served by the simulator
 API_ROUTES = (
@@ -58,6 +68,9 @@ API_ROUTES = (
     ("POST", "/brews", "create_brew"),
     ("GET", "/brews/{id}", "read"),
 )
+
+#: endpoint -> the query parameters it takes (any other answers 422)
+QUERY_PARAMETERS = {"list": ("page", "per_page", "updated_since")}
 
 #: (method, path, endpoint): the control endpoints of the simulator
 ADMIN_ROUTES = (
@@ -121,12 +134,17 @@ def error_response(error):
     return json_response(error.status, error.body(), error.headers)
 
 
+def _no_constant(name):
+    """Refuse the NaN and Infinity that Python's JSON parser would accept."""
+    raise ValueError(f"{name} is not JSON")
+
+
 class RequestContext:
     """What an endpoint needs to know about a request.
 
     :param method: HTTP method
     :param path: normalized path
-    :param params: dict of query parameters (first values)
+    :param params: dict name -> list of the values of the query string
     :param headers: the request headers (case-insensitive mapping)
     :param body: raw body bytes
     :param args: path arguments of the route
@@ -144,16 +162,31 @@ class RequestContext:
     def json(self):
         """Decode the body as a JSON object.
 
+        A body without a Content-Type is read as JSON; another media type
+        than ``application/json`` is refused.
+
         :return: the dict
-        :raise ApiError: 400 for a missing or invalid body
+        :raise ApiError: 415 for another media type, 400 for a missing or
+            invalid body
         """
+        content_type = self.headers.get("Content-Type")
+        if content_type is not None:
+            media_type = content_type.partition(";")[0].strip().lower()
+            if media_type != "application/json":
+                raise ApiError(
+                    415,
+                    "unsupported_media_type",
+                    f"the request body must be application/json, not {media_type!r}",
+                )
         if not self.body.strip():
             raise ApiError(
                 400, "invalid_json", "the request body must be a JSON object"
             )
         try:
-            value = json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            value = json.loads(self.body.decode("utf-8"), parse_constant=_no_constant)
+            # a lone surrogate (\ud800) is no text: refuse what cannot be stored
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except (UnicodeError, ValueError):
             raise ApiError(
                 400, "invalid_json", "the request body is not valid JSON"
             ) from None
@@ -169,9 +202,10 @@ class RequestContext:
         :raise ApiError: 404 when it is not a positive integer
         """
         text = self.args.get("id", "")
-        if not text.isdigit() or len(text) > 18 or int(text) < 1:
+        value = parse_int(text)
+        if value is None or not 1 <= value <= MAX_ID:
             raise ApiError(404, "not_found", f"{text!r} is not a valid record id")
-        return int(text)
+        return value
 
     def resource(self):
         """Return the resource of the path (``/api/v1/<resource>...``)."""
@@ -181,17 +215,31 @@ class RequestContext:
         return name
 
 
+def parse_int(text):
+    """Return the integer a query or path text spells, or None.
+
+    :param text: ASCII digits with an optional ``-`` (no ``+``, no spaces)
+    """
+    match = INTEGER_RE.fullmatch(text)
+    return int(text) if match else None
+
+
+def _single_param(params, name, errors):
+    """Return the one value of a query parameter (None when absent)."""
+    values = params.get(name) or [None]
+    if len(values) > 1:
+        errors[name] = "given more than once"
+        return None
+    return values[0]
+
+
 def _int_param(params, name, default, low, high, errors):
     """Read an integer query parameter within bounds into ``errors``."""
-    text = params.get(name)
-    if text is None or text == "":
+    text = _single_param(params, name, errors)
+    if text is None:
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        errors[name] = f"an integer between {low} and {high}"
-        return default
-    if not low <= value <= high:
+    value = parse_int(text)
+    if value is None or not low <= value <= high:
         errors[name] = f"an integer between {low} and {high}"
         return default
     return value
@@ -200,18 +248,25 @@ def _int_param(params, name, default, low, high, errors):
 def parse_list_params(params):
     """Validate the query of a list request.
 
+    An empty value is as invalid as any other value that is not of the
+    parameter's type (``?updated_since=`` is not a date-time).
+
+    :param params: dict name -> list of the values of the query string
     :return: (page, per_page, updated_since or None)
     :raise ApiError: 422 with field errors
     """
     errors = {}
-    page = _int_param(params, "page", 1, 1, 10**9, errors)
+    page = _int_param(params, "page", 1, 1, MAX_PAGE, errors)
     per_page = _int_param(params, "per_page", 100, 1, MAX_PER_PAGE, errors)
-    since = params.get("updated_since") or None
+    since = _single_param(params, "updated_since", errors)
     if since is not None:
         try:
-            since = parse_timestamp(since)
+            since = parse_date_time(since)
         except ValueError:
-            errors["updated_since"] = "an ISO 8601 timestamp, e.g. 2026-01-01T00:00:00Z"
+            errors["updated_since"] = (
+                "an RFC 3339 date-time with its offset, e.g. 2026-01-01T00:00:00Z"
+                " (a + in the query string is written %2B)"
+            )
     if errors:
         raise ApiError(422, "validation_error", "invalid query parameters", errors)
     return page, per_page, since
@@ -248,6 +303,21 @@ class SimulatorApp:
             ) from None
         except (NotFound, RequestRedirect):
             raise ApiError(404, "not_found", f"no such endpoint: {path}") from None
+
+    @staticmethod
+    def _check_query(route, params):
+        """Refuse the query parameters an API endpoint does not take.
+
+        :raise ApiError: 422 naming them
+        """
+        unknown = sorted(set(params) - set(QUERY_PARAMETERS.get(route.endpoint, ())))
+        if unknown:
+            raise ApiError(
+                422,
+                "validation_error",
+                "unknown query parameters",
+                dict.fromkeys(unknown, "unknown query parameter"),
+            )
 
     def _check_auth(self, headers, route, method):
         """Check the Authorization header.
@@ -350,10 +420,7 @@ class SimulatorApp:
         path = parts.path.rstrip("/") or "/"
         is_api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
         try:
-            params = {
-                key: values[0]
-                for key, values in parse_qs(parts.query, keep_blank_values=True).items()
-            }
+            params = parse_qs(parts.query, keep_blank_values=True)
             if is_api:
                 self.sim.count("total")
             route, args = self._route(method, path)
@@ -364,6 +431,8 @@ class SimulatorApp:
                 if faulty is not None:
                     return faulty
             self._check_auth(headers, route, method)
+            if not route.admin:
+                self._check_query(route, ctx.params)
             return getattr(self, f"ep_{route.endpoint}")(ctx)
         except ApiError as error:
             return error_response(error)
@@ -418,8 +487,9 @@ class SimulatorApp:
 
     def ep_create_brew(self, ctx):
         """POST /brews with an Idempotency-Key header."""
-        key = (ctx.headers.get("Idempotency-Key") or "").strip()
-        if not key:
+        # the value as received (the HTTP parser drops the spaces before it)
+        key = ctx.headers.get("Idempotency-Key") or ""
+        if not NOT_BLANK_RE.search(key):
             raise ApiError(
                 400,
                 "idempotency_key_required",
@@ -616,11 +686,23 @@ class RequestHandler(BaseHTTPRequestHandler):
                 error_response(ApiError(500, "internal_error", "unexpected error"))
             )
 
-    def do_GET(self):
-        """Handle GET."""
-        self._dispatch()
+    def __getattr__(self, name):
+        """Route every method (``do_GET``, ``do_TRACE``, ``do_BREW``) to the app.
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+        The app answers 405 with an ``Allow`` header for the methods a path
+        does not serve, whatever the method; after a method that HTTP does
+        not define, the connection closes.
+        """
+        if not name.startswith("do_"):
+            raise AttributeError(name)
+        if name[3:] in HTTP_METHODS:
+            return self._dispatch
+        return self._dispatch_and_close
+
+    def _dispatch_and_close(self):
+        """Handle one request, then close the connection."""
+        self.close_connection = True
+        self._dispatch()
 
 
 class SimulatorHTTPServer(ThreadingHTTPServer):

@@ -96,11 +96,13 @@ def test_updated_since_is_inclusive(shared_client, shared_sim):
     assert expected[0] == brews[9]["id"] and len(expected) == 41
     found = [b["id"] for b in shared_client.iter_all("brews", updated_since=boundary)]
     assert found == expected
-    # a datetime, aware or naive (naive means UTC), and the Z form are equal
+    # a datetime, aware or naive (naive means UTC), and the Z form are equal;
+    # the client sends a text without offset as UTC
     aware = datetime.fromisoformat(boundary)
     naive = aware.replace(tzinfo=None)
     zulu = boundary.replace("+00:00", "Z")
-    for since in (aware, naive, zulu, aware.astimezone(timezone(timedelta(hours=2)))):
+    other = aware.astimezone(timezone(timedelta(hours=2)))
+    for since in (aware, naive, zulu, other, naive.isoformat()):
         page = shared_client.get_page("brews", updated_since=since, per_page=500)
         assert [item["id"] for item in page["items"]] == expected
     # one microsecond later excludes the boundary record
@@ -161,10 +163,14 @@ def test_user_crud(client, sim):
     assert created["ref"] == "42"
     assert client.read("users", created["id"]) == created
     updated = client.write(
-        "users", created["id"], {"badge": "B-1", "email": "", "ref": 43}
+        "users", created["id"], {"badge": "B-1", "email": "", "ref": "43"}
     )
     assert updated["badge"] == "B-1" and updated["email"] is None
     assert updated["ref"] == "43"
+    # ref is a text or null, as the document says: an integer is refused
+    with pytest.raises(CoffeeValidationError) as info:
+        client.write("users", created["id"], {"ref": 44})
+    assert set(info.value.errors) == {"ref"}
     archived = client.write("users", created["id"], {"active": False})
     assert archived["active"] is False
     assert archived["updated_at"] > updated["updated_at"] > created["updated_at"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 from coffee_simulator import API_ROUTES
+from coffee_simulator.schema import EMAIL_PATTERN, NOT_BLANK_PATTERN
 
 SPEC_PATH = (
     Path(__file__).resolve().parents[2] / "connector_coffee/coffee_api/openapi.json"
@@ -107,3 +108,13 @@ def test_items_validate_against_the_schema(spec, shared_client, resource):
     }
     validator = validators.OAS30Validator(schema)
     validator.validate(shared_client.get_page(resource, per_page=500))
+
+
+def test_document_patterns_are_the_simulators(spec):
+    schemas = spec["components"]["schemas"]
+    for name in ("User", "UserCreate", "UserUpdate"):
+        properties = schemas[name]["properties"]
+        assert properties["name"]["pattern"] == NOT_BLANK_PATTERN
+        assert properties["email"]["pattern"] == EMAIL_PATTERN
+    key = spec["components"]["parameters"]["IdempotencyKey"]["schema"]
+    assert key["pattern"] == NOT_BLANK_PATTERN

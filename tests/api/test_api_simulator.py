@@ -10,6 +10,7 @@ import time
 import pytest
 import requests
 from coffee_simulator import CoffeeSimulator
+from coffee_simulator.schema import parse_date_time
 
 TIMESTAMP_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")
 
@@ -64,6 +65,48 @@ def _assert_json_error(response, status):
         ("GET", "/api/v1/brews?page=0", {}, 422, "page"),
         ("GET", "/api/v1/brews?updated_since=yesterday", {}, 422, "updated_since"),
         ("GET", "/api/v1/brews?updated_since=2026-13-45", {}, 422, "updated_since"),
+        ("GET", "/api/v1/brews?updated_since=", {}, 422, "updated_since"),
+        # an RFC 3339 date-time has seconds and an offset, and an unencoded +
+        # in a query string reads as a space
+        (
+            "GET",
+            "/api/v1/brews?updated_since=2026-01-01T00:00",
+            {},
+            422,
+            "updated_since",
+        ),
+        (
+            "GET",
+            "/api/v1/brews?updated_since=2026-01-01T00:00:00+01:00",
+            {},
+            422,
+            "updated_since",
+        ),
+        ("GET", "/api/v1/brews?page=", {}, 422, "page"),
+        ("GET", "/api/v1/brews?page=+2", {}, 422, "page"),
+        ("GET", "/api/v1/brews?page=1&page=2", {}, 422, "page"),
+        ("GET", "/api/v1/brews?sort=id", {}, 422, "sort"),
+        ("GET", "/api/v1/status?verbose=1", {}, 422, "verbose"),
+        ("TRACE", "/api/v1/status", {}, 405, None),
+        (
+            "PUT",
+            "/api/v1/beverages/1",
+            {"data": b'{"price": 1}', "headers": {"Content-Type": "text/plain"}},
+            415,
+            None,
+        ),
+        ("PUT", "/api/v1/beverages/1", {"data": b'{"price": NaN}'}, 400, None),
+        ("PUT", "/api/v1/beverages/1", {"json": {"price": 10**400}}, 422, "price"),
+        ("POST", "/api/v1/users", {"data": b'{"name": "\\ud800"}'}, 400, None),
+        ("POST", "/api/v1/users", {"json": {"name": " \u3000 "}}, 422, "name"),
+        ("POST", "/api/v1/users", {"json": {"name": "A", "ref": 7}}, 422, "ref"),
+        (
+            "POST",
+            "/api/v1/users",
+            {"json": {"name": "A", "email": "a@b.c\n"}},
+            422,
+            "email",
+        ),
         ("PUT", "/api/v1/beverages/1", {"json": {"price": "free"}}, 422, "price"),
         ("PUT", "/api/v1/users/1", {"json": {"active": "no"}}, 422, "active"),
         ("PUT", "/api/v1/users/77", {"json": {"name": "x"}}, 404, None),
@@ -78,6 +121,59 @@ def test_bad_input_answers_4xx_json(api_session, method, path, kwargs, status, f
         assert field in error["fields"]
     if status == 405:
         assert response.headers["Allow"]
+
+
+def test_an_id_in_other_digits_is_not_found(sim, creds):
+    # "²" is a digit for str.isdigit, not for int(): no record, no 500
+    answer = _raw_exchange(
+        sim,
+        b"GET /api/v1/brews/\xb2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        + b"Authorization: Bearer "
+        + creds.api_key.encode()
+        + b"\r\n\r\n",
+    )
+    assert answer.split(b" ")[1] == b"404"
+
+
+def test_idempotency_key_too_long(api_session):
+    session, url = api_session
+    response = session.post(
+        url + "/api/v1/brews",
+        json={"machine_id": 1, "beverage_id": 1},
+        headers={"Idempotency-Key": "k" * 256},
+        timeout=5,
+    )
+    assert _assert_json_error(response, 400)["code"] == "invalid_idempotency_key"
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("2026-01-01T01:00:00+01:00", "2026-01-01T00:00:00.000000+00:00"),
+        ("2026-01-01t00:00:00z", "2026-01-01T00:00:00.000000+00:00"),
+        # rounded up to the next stored stamp: >= compares as with the instant
+        ("2026-01-01T00:00:00.0000001Z", "2026-01-01T00:00:00.000001+00:00"),
+        # a leap second: the next stored stamp is at midnight
+        ("2016-12-31T15:59:60-08:00", "2017-01-01T00:00:00.000000+00:00"),
+        ("0000-12-31T23:00:00-02:00", "0001-01-01T01:00:00.000000+00:00"),
+    ],
+)
+def test_updated_since_reads_rfc_3339(text, normalized):
+    assert parse_date_time(text) == normalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-01-01",
+        "2026-01-01 00:00:00Z",
+        "2026-02-29T00:00:00Z",
+        "2026-01-01T12:00:60Z",
+    ],
+)
+def test_updated_since_refuses_what_is_no_rfc_3339_date_time(text):
+    with pytest.raises(ValueError):
+        parse_date_time(text)
 
 
 def test_brew_body_errors(api_session):
