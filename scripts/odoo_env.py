@@ -161,6 +161,15 @@ def _requirements_digest(*parts):
     return digest.hexdigest()
 
 
+def _ask(python, code):
+    """Run ``code`` with the interpreter ``python``; return what it printed
+    last, as JSON."""
+    out = subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _site_dirs(python):
     """Return the folders of site-packages of the interpreter ``python``.
 
@@ -174,20 +183,13 @@ def _site_dirs(python):
         "    dirs.append(site.getusersitepackages())\n"
         "print(json.dumps(dirs))\n"
     )
-    out = subprocess.run(
-        [python, "-c", code], capture_output=True, text=True, check=True
-    )
-    dirs = json.loads(out.stdout.strip().splitlines()[-1])
-    return [path for path in dirs if os.path.isdir(path)]
+    return [path for path in _ask(python, code) if os.path.isdir(path)]
 
 
 def _venv_site_packages():
     """Return the site-packages folder of ``.venv``."""
-    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    out = subprocess.run(
-        [str(VENV_PYTHON), "-c", code], capture_output=True, text=True, check=True
-    )
-    return Path(out.stdout.strip())
+    code = "import json, sysconfig; print(json.dumps(sysconfig.get_paths()['purelib']))"
+    return Path(_ask(str(VENV_PYTHON), code))
 
 
 def ensure_venv(odoo_python=None):
@@ -305,10 +307,7 @@ def addons_paths(python):
         "found += list(odoo.addons.__path__)\n"
         "print(json.dumps(found))\n"
     )
-    out = subprocess.run(
-        [python, "-c", code], capture_output=True, text=True, check=True
-    )
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+    found = _ask(python, code)
     found.append(str(VENV_DIR / "oca-addons" / "odoo" / "addons"))
     paths = []
     for path in found:
