@@ -64,12 +64,18 @@ class ImportResult(dict):
         return ", ".join(f"{value} {key}" for key, value in self.items())
 
 
-class CoffeeRecordImporter(AbstractComponent):
-    """Import machine records, one or a page at a time."""
+class CoffeeRecordImporter(Component):
+    """Import machine records, one or a page at a time.
+
+    It serves every binding model; an entity whose records refer to others
+    inherits it to name them in :attr:`_dependencies`.
+    """
 
     _name = "coffee.record.importer"
     _inherit = ["base.importer", "base.coffee.connector"]
     _usage = "record.importer"
+    # no _apply_on: every model of the coffee collection, unless a component
+    # of the same usage applies on it
 
     #: machine records to import before this one: ``(key of the machine id
     #: in the JSON record, binding model)``; override in concrete importers

@@ -27,9 +27,3 @@ class CoffeeBeverageImportMapper(Component):
         if self.backend_record.product_categ_id:
             values["categ_id"] = self.backend_record.product_categ_id.id
         return values
-
-
-class CoffeeBeverageImporter(Component):
-    _name = "coffee.product.product.importer"
-    _inherit = "coffee.record.importer"
-    _apply_on = "coffee.product.product"

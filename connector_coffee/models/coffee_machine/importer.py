@@ -25,9 +25,3 @@ class CoffeeMachineImportMapper(Component):
     @mapping
     def last_seen(self, record):
         return {"last_seen": parse_datetime(record.get("updated_at"))}
-
-
-class CoffeeMachineImporter(Component):
-    _name = "coffee.machine.importer"
-    _inherit = "coffee.record.importer"
-    _apply_on = "coffee.machine"

@@ -31,9 +31,3 @@ class CoffeeUserImportMapper(Component):
             ):
                 return {"odoo_id": partner.id}
         return {}
-
-
-class CoffeeUserImporter(Component):
-    _name = "coffee.res.partner.importer"
-    _inherit = "coffee.record.importer"
-    _apply_on = "coffee.res.partner"
