@@ -321,4 +321,4 @@ def show(demo, serve):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(odoo_env.run_main(main))

@@ -135,4 +135,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(odoo_env.run_main(main))

@@ -562,6 +562,16 @@ def drop_stale_databases(python, config, prefix):
         say(f"dropped {name}, left behind by an earlier run")
 
 
+def run_main(main):
+    """Run a command's ``main``; a Ctrl-C ends it with a line, not a
+    traceback (its clean-ups have run by then)."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        sys.stdout.write("\n==> interrupted\n")
+        return 130
+
+
 def exit_on_signals():
     """Turn SIGTERM and SIGHUP into ``SystemExit``, as Ctrl-C is turned into
     ``KeyboardInterrupt``, so that the clean-ups of a run (its database,
