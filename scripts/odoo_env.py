@@ -30,6 +30,8 @@ VENV_DIR = ROOT / ".venv"
 VENV_PYTHON = VENV_DIR / "bin" / "python"
 # written by odoo_setup.py into a virtualenv where it installed Odoo
 ODOO_MARKER = ".odoo-source"
+# set for a command that run_in_venv runs again under .venv's interpreter
+PREPARED = "CONNECTOR_COFFEE_PREPARED"
 ODOO_SERIES = 18
 OCA_ADDONS = [
     "odoo-addon-component==18.0.*",
@@ -273,6 +275,9 @@ def prepare(setup=True):
         to run everything with, whether it imports Odoo 18, and how it was
         found (or why not)
     """
+    if os.environ.get(PREPARED) and Path(sys.executable) == VENV_PYTHON:
+        # run again by run_in_venv: found and made already
+        return str(VENV_PYTHON), True, os.environ[PREPARED]
     odoo_python, reason = find_odoo_python()
     if not odoo_python and setup and not os.environ.get("PYTHON"):
         say(f"{reason}: setting Odoo 18 up in .venv from its source")
@@ -289,6 +294,7 @@ def run_in_venv(python):
     """
     if os.path.abspath(sys.executable) != os.path.abspath(python):
         sys.stdout.flush()
+        os.environ[PREPARED] = "Odoo 18 found, .venv made"
         os.execv(python, [python, *sys.argv])
 
 
