@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import common
 from . import imports
+from . import alerts
 from . import location
 from . import pour
 from . import secrets
