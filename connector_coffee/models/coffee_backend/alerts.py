@@ -29,7 +29,7 @@ class CoffeeBackend(models.Model):
     )
     responsible_user_id = fields.Many2one(
         comodel_name="res.users",
-        string="Responsible",
+        string="Machines' Responsible",
         default=lambda self: self.env.user,
         domain="[('share', '=', False)]",
         help="Who gets the activities of the machines (refills, a machine "
