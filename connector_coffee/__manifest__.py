@@ -20,6 +20,7 @@
         "data/mail_activity_type_data.xml",
         "views/coffee_backend_views.xml",
         "views/coffee_machine_views.xml",
+        "views/coffee_machine_kanban_views.xml",
         "views/coffee_beverage_views.xml",
         "views/coffee_user_views.xml",
         "views/coffee_brew_views.xml",

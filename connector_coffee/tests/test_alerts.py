@@ -98,3 +98,18 @@ class TestAlerts(CoffeeCase):
         self.machine.responsible_user_id = other
         self.change(milk_level=1)
         self.assertEqual(self.machine.activity_ids.user_id, other)
+
+    def test_dashboard_shows_the_last_brew_and_pours_here(self):
+        self.sync("users", "beverages", "brews")
+        machines = self.bindings("coffee.machine")
+        for machine in machines:
+            brews = self.env["coffee.brew"].search([("machine_id", "=", machine.id)])
+            self.assertEqual(
+                machine.last_brew_id,
+                brews[:1].browse(max(brews.ids, default=0)) if brews else brews,
+            )
+        action = self.machine.action_pour_here()
+        wizard = self.env["coffee.pour.wizard"].with_context(action["context"]).new({})
+        wizard._onchange_backend_id()
+        self.assertEqual(wizard.machine_id, self.machine)
+        self.assertEqual(wizard.partner_ids, self.env.user.partner_id)

@@ -29,8 +29,11 @@ class CoffeePourWizard(models.TransientModel):
 
     @api.onchange("backend_id")
     def _onchange_backend_id(self):
-        self.machine_id = self.backend_id.default_machine_id
-        self.beverage_id = self.backend_id.default_beverage_id
+        # a machine or beverage already chosen on this backend stays
+        if self.machine_id.backend_id != self.backend_id:
+            self.machine_id = self.backend_id.default_machine_id
+        if self.beverage_id.backend_id != self.backend_id:
+            self.beverage_id = self.backend_id.default_beverage_id
 
     @api.model
     def action_open(self, partners):

@@ -3,3 +3,4 @@
 from . import common
 from . import importer
 from . import alerts
+from . import dashboard
