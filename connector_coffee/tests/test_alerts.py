@@ -5,6 +5,8 @@ by itself once the machine is refilled, whichever way the levels come in."""
 
 import time
 
+from odoo.tests import Form
+
 from .common import CoffeeCase
 
 
@@ -109,7 +111,7 @@ class TestAlerts(CoffeeCase):
                 brews[:1].browse(max(brews.ids, default=0)) if brews else brews,
             )
         action = self.machine.action_pour_here()
-        wizard = self.env["coffee.pour.wizard"].with_context(action["context"]).new({})
-        wizard._onchange_backend_id()
+        wizard = Form(self.env[action["res_model"]].with_context(action["context"]))
+        self.assertEqual(wizard.backend_id, self.backend)
         self.assertEqual(wizard.machine_id, self.machine)
-        self.assertEqual(wizard.partner_ids, self.env.user.partner_id)
+        self.assertEqual(list(wizard.partner_ids), [self.env.user.partner_id])
