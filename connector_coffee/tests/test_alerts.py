@@ -102,16 +102,20 @@ class TestAlerts(CoffeeCase):
         self.assertEqual(self.machine.activity_ids.user_id, other)
 
     def test_dashboard_shows_the_last_brew_and_pours_here(self):
-        self.sync("users", "beverages", "brews")
-        machines = self.bindings("coffee.machine")
-        for machine in machines:
-            brews = self.env["coffee.brew"].search([("machine_id", "=", machine.id)])
-            self.assertEqual(
-                machine.last_brew_id,
-                brews[:1].browse(max(brews.ids, default=0)) if brews else brews,
+        for __ in range(2):
+            self.simulator.add_record(
+                "brews", machine_id=1, beverage_id=1, user_id=1, state="done"
             )
+        self.sync("users", "beverages", "brews")
+        brews = self.bindings("coffee.brew")
+        self.assertEqual(len(brews), 2)
+        self.assertEqual(self.machine.last_brew_id, brews.sorted("id")[-1])
+        other = self.bindings_by_machine_id("coffee.machine")[2]
+        self.assertFalse(other.last_brew_id)
+        # "Pour" on the card: the wizard, on this machine, for the clicker
         action = self.machine.action_pour_here()
-        wizard = Form(self.env[action["res_model"]].with_context(action["context"]))
-        self.assertEqual(wizard.backend_id, self.backend)
-        self.assertEqual(wizard.machine_id, self.machine)
-        self.assertEqual(list(wizard.partner_ids), [self.env.user.partner_id])
+        form = Form(self.env[action["res_model"]].with_context(action["context"]))
+        self.assertEqual(form.backend_id, self.backend)
+        self.assertEqual(form.machine_id, self.machine)
+        wizard = form.save()
+        self.assertEqual(wizard.partner_ids, self.env.user.partner_id)
