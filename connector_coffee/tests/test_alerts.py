@@ -5,7 +5,7 @@ by itself once the machine is refilled, whichever way the levels come in."""
 
 import time
 
-from odoo.tests import Form
+from odoo.tests import Form, new_test_user
 
 from .common import CoffeeCase
 
@@ -113,9 +113,10 @@ class TestAlerts(CoffeeCase):
         other = self.bindings_by_machine_id("coffee.machine")[2]
         self.assertFalse(other.last_brew_id)
         # "Pour" on the card: the wizard, on this machine, for the clicker
-        action = self.machine.action_pour_here()
-        form = Form(self.env[action["res_model"]].with_context(action["context"]))
+        user = new_test_user(self.env, "coffee_lover", "base.group_user")
+        action = self.machine.with_user(user).action_pour_here()
+        wizard_model = self.env[action["res_model"]].with_user(user)
+        form = Form(wizard_model.with_context(action["context"]))
         self.assertEqual(form.backend_id, self.backend)
         self.assertEqual(form.machine_id, self.machine)
-        wizard = form.save()
-        self.assertEqual(wizard.partner_ids, self.env.user.partner_id)
+        self.assertEqual(form.save().partner_ids, user.partner_id)
