@@ -1,6 +1,7 @@
 # Copyright 2026 The connector_coffee authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import test_backend
+from . import test_cockpit
 from . import test_export
 from . import test_i18n
 from . import test_import

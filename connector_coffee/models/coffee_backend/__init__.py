@@ -7,3 +7,5 @@ from . import pour
 from . import secrets
 from . import watchdog
 from . import webhook
+from . import health
+from . import reconcile
