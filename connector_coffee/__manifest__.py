@@ -27,6 +27,7 @@
         "views/coffee_backend_cockpit_views.xml",
         "views/coffee_binding_state_views.xml",
         "views/coffee_menus.xml",
+        "views/coffee_setup_wizard_views.xml",
     ],
     "demo": ["demo/coffee_backend_demo.xml"],
     "assets": {

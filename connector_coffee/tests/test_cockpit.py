@@ -2,10 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The operator's cockpit: sync health, binding states, reconciliation."""
 
+import time
+
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 from odoo.tools import SQL, mute_logger
 
+from ..coffee_api import TOLERANCE
 from ..entities import ENTITIES
 from .common import CoffeeCase, backend_on, run_stored_jobs
 
@@ -203,6 +206,21 @@ class TestCockpit(CoffeeCase):
         large, health = queries()
         self.assertEqual(health["entities"]["brews"]["synced"], 10000)
         self.assertEqual(small, large)
+
+    def test_webhook_events_are_counted_after_their_ids_go(self):
+        Event = self.env["coffee.webhook.event"]
+        now = int(time.time())
+        old = now - 2 * TOLERANCE - 60
+        self.assertTrue(Event._receive(self.backend, "old", old, "brew.finished", 1))
+        self.assertTrue(Event._receive(self.backend, "new", now, "brew.finished", 2))
+        before = self.backend.get_sync_health()["webhook"]
+        self.assertEqual(before["events_24h"], 2)
+        Event._gc_received_events()
+        self.assertEqual(Event.search_count([("backend_id", "=", self.backend.id)]), 1)
+        self.assertEqual(self.backend.get_sync_health()["webhook"], before)
+        # counted once, however often the autovacuum runs
+        Event._gc_received_events()
+        self.assertEqual(self.backend.get_sync_health()["webhook"], before)
 
     def test_only_coffee_managers(self):
         self.sync("machines")

@@ -9,3 +9,4 @@ from . import watchdog
 from . import webhook
 from . import health
 from . import reconcile
+from . import setup

@@ -18,7 +18,7 @@ from .webhook import KEEP_EVENTS
 
 #: the failed jobs ``get_sync_health`` lists, the last first
 HEALTH_ERRORS = 20
-#: the webhook's events are kept at least this long, to be counted
+#: the window of the webhook's events counted
 EVENT_WINDOW = timedelta(hours=24)
 
 JOB_STATES = (
@@ -273,16 +273,25 @@ class CoffeeBackend(models.Model):
     def _health_webhook(self, health, ids):
         """The last event received and those of the last 24 hours."""
         self.env["coffee.webhook.event"].flush_model()
+        self.env["coffee.webhook.event.count"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT backend_id, max(received_at),
-                       count(*) FILTER (WHERE received_at >= %s)
-                  FROM coffee_webhook_event
-                 WHERE backend_id = ANY(%s)
+                SELECT backend_id, max(last_at),
+                       coalesce(sum(events) FILTER (WHERE last_at >= %s), 0)
+                  FROM (
+                    SELECT backend_id, received_at AS last_at, 1 AS events
+                      FROM coffee_webhook_event
+                     WHERE backend_id = ANY(%s)
+                    UNION ALL
+                    SELECT backend_id, last_received_at, event_count
+                      FROM coffee_webhook_event_count
+                     WHERE backend_id = ANY(%s)
+                  ) AS received
                  GROUP BY backend_id
                 """,
                 fields.Datetime.now() - EVENT_WINDOW,
+                ids,
                 ids,
             )
         )
@@ -300,11 +309,78 @@ class CoffeeWebhookEvent(models.Model):
 
     @api.autovacuum
     def _gc_received_events(self):
-        """Keep the events of the last 24 hours, which the cockpit counts."""
-        keep = max(KEEP_EVENTS, EVENT_WINDOW)
-        self.search(
-            [
-                ("signed_at", "<", fields.Datetime.now() - keep),
-                ("received_at", "<", fields.Datetime.now() - EVENT_WINDOW),
-            ]
-        ).unlink()
+        """Forget the events a replay of which is refused by its timestamp,
+        counting them first in the hourly counts of the cockpit."""
+        now = fields.Datetime.now()
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH gone AS (
+                    DELETE FROM coffee_webhook_event WHERE signed_at < %s
+                    RETURNING backend_id, company_id, received_at
+                )
+                INSERT INTO coffee_webhook_event_count
+                    (backend_id, company_id, hour, event_count, last_received_at)
+                SELECT backend_id, company_id, date_trunc('hour', received_at),
+                       count(*), max(received_at)
+                  FROM gone
+                 GROUP BY backend_id, company_id, date_trunc('hour', received_at)
+                ON CONFLICT (backend_id, hour) DO UPDATE
+                   SET event_count = coffee_webhook_event_count.event_count
+                                     + excluded.event_count,
+                       last_received_at = greatest(
+                           coffee_webhook_event_count.last_received_at,
+                           excluded.last_received_at)
+                """,
+                now - KEEP_EVENTS,
+            )
+        )
+        self.invalidate_model()
+        # the last count of each backend stays: it tells its last event
+        self.env.cr.execute(
+            SQL(
+                """
+                DELETE FROM coffee_webhook_event_count AS c
+                 WHERE c.hour < %s
+                   AND c.hour < (SELECT max(hour) FROM coffee_webhook_event_count
+                                  WHERE backend_id = c.backend_id)
+                """,
+                now - EVENT_WINDOW - timedelta(hours=1),
+            )
+        )
+        self.env["coffee.webhook.event.count"].invalidate_model()
+
+
+class CoffeeWebhookEventCount(models.Model):
+    """Events the webhook received in an hour, once their ids are forgotten.
+
+    The ids of received events are kept only as long as a replay of them
+    could be accepted; before they go, they are counted here, so that the
+    cockpit tells the events of the last 24 hours and the last one.
+    """
+
+    _name = "coffee.webhook.event.count"
+    _description = "Coffee Webhook Events per Hour"
+    _order = "hour desc, id desc"
+    # written by one INSERT ... ON CONFLICT in the autovacuum, never through
+    # the ORM
+    _log_access = False
+
+    backend_id = fields.Many2one(
+        comodel_name="coffee.backend", required=True, readonly=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(
+        related="backend_id.company_id", store=True, index=True
+    )
+    hour = fields.Datetime(required=True, readonly=True)
+    event_count = fields.Integer(readonly=True)
+    last_received_at = fields.Datetime(readonly=True)
+
+    _sql_constraints = [
+        (
+            "hour_unique",
+            "unique(backend_id, hour)",
+            "One count per backend and hour.",
+        ),
+    ]

@@ -94,9 +94,10 @@ class CoffeeBackend(models.Model):
         backends._enqueue_reconcile()
 
     def _job_store_values(self, job):
-        """File the reconciliation under its backend (queue_job hook)."""
+        """File the backend's own jobs of the cockpit under it (queue_job
+        hook)."""
         values = super()._job_store_values(job)
-        if job.method_name == "_reconcile" and len(self) == 1:
+        if job.method_name in ("_reconcile", "_choose_defaults") and len(self) == 1:
             values = {**values, "coffee_backend_id": self.id}
         return values
 
