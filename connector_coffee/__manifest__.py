@@ -18,6 +18,7 @@
         "data/queue_job_function_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/coffee_cockpit_data.xml",
         "views/coffee_backend_views.xml",
         "views/coffee_machine_views.xml",
         "views/coffee_machine_kanban_views.xml",
@@ -26,7 +27,10 @@
         "views/coffee_brew_views.xml",
         "views/coffee_pour_wizard_views.xml",
         "views/coffee_alert_views.xml",
+        "views/coffee_backend_cockpit_views.xml",
+        "views/coffee_binding_state_views.xml",
         "views/coffee_menus.xml",
+        "views/coffee_setup_wizard_views.xml",
     ],
     "demo": ["demo/coffee_backend_demo.xml"],
     "assets": {

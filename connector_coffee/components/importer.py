@@ -128,6 +128,7 @@ class CoffeeRecordImporter(Component):
                 result["deferred"] += 1
                 continue
             values["sync_date"] = now
+            values["sync_state"] = "synced"
             if binding:
                 to_write.append((record, binding, values))
             else:

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import test_alerts
 from . import test_backend
+from . import test_cockpit
+from . import test_cockpit_setup
 from . import test_export
 from . import test_i18n
 from . import test_import

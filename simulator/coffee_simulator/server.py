@@ -67,7 +67,11 @@ API_ROUTES = (
     ("GET", "/brews", "list"),
     ("POST", "/brews", "create_brew"),
     ("GET", "/brews/{id}", "read"),
+    ("PUT", "/webhook", "set_webhook"),
 )
+
+#: the webhook URLs PUT /webhook takes (as in the OpenAPI document)
+WEBHOOK_URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$"
 
 #: endpoint -> the query parameters it takes (any other answers 422)
 QUERY_PARAMETERS = {"list": ("page", "per_page", "updated_since")}
@@ -484,6 +488,27 @@ class SimulatorApp:
         """DELETE /users/<id>."""
         self.sim.store.delete("users", ctx.record_id())
         return json_response(204, None)
+
+    def ep_set_webhook(self, ctx):
+        """PUT /webhook {url, secret}: where to send the events, and their
+        secret (both null: send none)."""
+        values = ctx.json()
+        errors = {}
+        for name in sorted(set(values) ^ {"url", "secret"}):
+            errors[name] = "unknown field" if name in values else "required"
+        url, secret = values.get("url"), values.get("secret")
+        if url is not None and not (
+            isinstance(url, str) and re.search(WEBHOOK_URL_PATTERN, url)
+        ):
+            errors["url"] = "an http(s) URL"
+        if secret is not None and not (
+            isinstance(secret, str) and 16 <= len(secret) <= 255
+        ):
+            errors["secret"] = "16 to 255 characters"
+        if errors:
+            raise ApiError(422, "validation_error", "invalid webhook", errors)
+        self.sim.set_webhook(url, secret)
+        return json_response(200, {"url": url})
 
     def ep_create_brew(self, ctx):
         """POST /brews with an Idempotency-Key header."""

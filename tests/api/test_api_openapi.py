@@ -25,6 +25,7 @@ SAMPLE_BODIES = {
     ("POST", "/users"): {"name": "Spec Tester"},
     ("PUT", "/users/{id}"): {"badge": "SPEC-1"},
     ("POST", "/brews"): {"machine_id": 1, "beverage_id": 1},
+    ("PUT", "/webhook"): {"url": None, "secret": None},
 }
 
 

@@ -8,3 +8,6 @@ from . import pour
 from . import secrets
 from . import watchdog
 from . import webhook
+from . import health
+from . import reconcile
+from . import setup

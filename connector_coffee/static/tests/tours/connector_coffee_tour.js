@@ -25,7 +25,7 @@ registry.category("web_tour.tours").add("connector_coffee_tour", {
         ...coffeeMenu("coffee_backend_menu", "Open the coffee backends"),
         {
             content: "Open the backend on the simulator",
-            trigger: ".o_list_view .o_data_row td[name=name]:contains(Tour espresso)",
+            trigger: ".o_kanban_view .o_kanban_record:contains(Tour espresso)",
             run: "click",
         },
         {
