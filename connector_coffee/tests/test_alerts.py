@@ -116,7 +116,7 @@ class TestAlerts(CoffeeCase):
         user = new_test_user(self.env, "coffee_lover", "base.group_user")
         action = self.machine.with_user(user).action_pour_here()
         wizard_model = self.env[action["res_model"]].with_user(user)
-        form = Form(wizard_model.with_context(action["context"]))
+        form = Form(wizard_model.with_context(**action["context"]))
         self.assertEqual(form.backend_id, self.backend)
         self.assertEqual(form.machine_id, self.machine)
         self.assertEqual(form.save().partner_ids, user.partner_id)

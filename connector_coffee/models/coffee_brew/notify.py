@@ -14,7 +14,6 @@ class CoffeeBrew(models.Model):
 
     ordered_by_id = fields.Many2one(
         comodel_name="res.users",
-        string="Ordered By",
         readonly=True,
         index="btree_not_null",
         help="Who ordered this coffee from Odoo: they are told when it is "
