@@ -8,6 +8,7 @@ another company's user sees and pours nothing."""
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
+from . import test_tour
 from .common import CoffeeCase
 
 
@@ -105,3 +106,22 @@ class TestSystray(CoffeeCase):
                 [("partner_id", "=", self.stranger.partner_id.id)]
             )
         )
+
+
+class TestSystrayTour(test_tour.TestTour):
+    """The top bar's menu in a real browser, on the tour's backend."""
+
+    def test_tour(self):
+        beverage = self.env["coffee.product.product"].search(
+            [("backend_id", "=", self.backend.id)], order="id desc", limit=1
+        )
+        beverage.with_context(connector_no_export=True).name = "Tour Cappuccino"
+        admin = self.env.ref("base.user_admin")
+        self.start_tour("/odoo", "connector_coffee_systray_tour", login="admin")
+        brew = self.env["coffee.brew"].search(
+            [("partner_id", "=", admin.partner_id.id), ("state", "=", "requested")]
+        )
+        self.assertEqual(len(brew), 1)
+        self.assertEqual(brew.ordered_by_id, admin)
+        self.assertEqual(brew.beverage_id, beverage.odoo_id)
+        self.assertEqual(admin.coffee_last_beverage_id, beverage)
