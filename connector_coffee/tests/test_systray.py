@@ -45,6 +45,7 @@ class TestSystray(CoffeeCase):
             self.assertEqual(machine["name"], record.name)
             self.assertEqual(machine["state"], record.state)
             self.assertEqual(machine["idle"], record.state == "idle")
+            self.assertTrue(machine["state_label"])
         self.assertEqual(
             [b["id"] for b in backend["beverages"]], self.beverages.sorted("id").ids
         )

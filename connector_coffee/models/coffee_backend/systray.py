@@ -14,20 +14,22 @@ class CoffeeBackend(models.Model):
     def get_pour_menu(self):
         """What the top bar's coffee menu needs, for the current user.
 
-        Only what the user may read: the backends of their companies, their
-        machines known to the machine room and their active beverages.
+        Only what the user may read: the backends of the companies they work
+        in, their machines known to the machine room and their active
+        beverages.
 
         :return: ``{"backends": [...], "last_beverage_id": id or False}``;
             each backend a dict with ``id``, ``name``, ``default_machine_id``,
             ``default_beverage_id``, ``machines`` (``id``, ``name``,
-            ``state``, ``idle``) and ``beverages`` (``id``, ``name``)
+            ``state``, ``state_label``, ``idle``) and ``beverages`` (``id``,
+            ``name``)
         """
         user = self.env["res.users"].browse(self.env.uid)
         answer = {"backends": [], "last_beverage_id": False}
         if not self.browse().has_access("read"):
             return answer
         last = user.coffee_last_beverage_id
-        backends = self.search([])
+        backends = self.search([("company_id", "in", self.env.companies.ids)])
         machines = self.env["coffee.machine"].search(
             [("backend_id", "in", backends.ids), ("coffee_id", "!=", 0)]
         )
@@ -47,6 +49,9 @@ class CoffeeBackend(models.Model):
                             "id": machine.id,
                             "name": machine.name,
                             "state": machine.state,
+                            "state_label": machine._fields["state"].convert_to_export(
+                                machine.state, machine
+                            ),
                             "idle": machine.state == "idle",
                         }
                         for machine in machines

@@ -72,9 +72,7 @@ export class CoffeeSystray extends Component {
     }
 
     machineLabel(machine) {
-        return machine.idle
-            ? machine.name
-            : `${machine.name} (${machine.state})`;
+        return machine.idle ? machine.name : `${machine.name} (${machine.state_label})`;
     }
 
     async loadMenu() {
