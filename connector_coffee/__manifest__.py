@@ -34,6 +34,9 @@
     ],
     "demo": ["demo/coffee_backend_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "connector_coffee/static/src/systray/*",
+        ],
         "web.assets_tests": [
             "connector_coffee/static/tests/tours/*.js",
         ],

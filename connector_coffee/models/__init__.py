@@ -7,3 +7,4 @@ from . import coffee_beverage
 from . import coffee_user
 from . import coffee_brew
 from . import queue_job
+from . import res_users

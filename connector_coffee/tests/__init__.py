@@ -16,6 +16,7 @@ from . import test_reliability_faults
 from . import test_reliability_outage
 from . import test_reliability_secrets
 from . import test_security
+from . import test_systray
 from . import test_tour
 from . import test_watchdog
 from . import test_webhook

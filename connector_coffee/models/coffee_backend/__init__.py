@@ -11,3 +11,4 @@ from . import webhook
 from . import health
 from . import reconcile
 from . import setup
+from . import systray
