@@ -3,7 +3,10 @@
 """The webhook receiver over real HTTP: signatures, replays, limits, jobs."""
 
 import json
+import resource
+import select
 import socket
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -471,3 +474,48 @@ class TestWebhook(HttpCase):
             received.with_user(manager).write({"event_type": "x"})
         with self.assertRaises(AccessError):
             Event.with_user(user).search([])
+
+    def test_flood_of_huge_posts_costs_the_server_no_memory(self):
+        """Eight 120 MiB posts at once: each answered 413 from its headers,
+        while its body is still coming, and the server's peak memory (this
+        process: the test server runs in it) does not grow with them."""
+        port = int(self.base_url().rsplit(":", 1)[1])
+        size, chunk = 120 * 1024 * 1024, b"x" * (1024 * 1024)
+        head = (
+            f"POST {self.url} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
+        ).encode()
+        answers, sent = [], []
+
+        def post():
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(head)
+                answer, count = b"", 0
+                while count < size and not answer:
+                    readable, __, __ = select.select([sock], [], [], 0)
+                    if readable:
+                        answer = sock.recv(4096)
+                        break
+                    try:
+                        sock.sendall(chunk)
+                    except OSError:
+                        break  # the server closed: its answer is waiting
+                    count += len(chunk)
+                if not answer:
+                    answer = sock.recv(4096)
+            answers.append(answer.split(b"\r\n", 1)[0])
+            sent.append(count)
+
+        peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        threads = [threading.Thread(target=post) for __ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        peak_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        self.assertEqual(len(answers), 8)
+        for answer in answers:
+            self.assertIn(b" 413 ", answer + b" ")
+        self.assertLess(sum(sent), 8 * size, "a body was read to its end")
+        self.assertLess(peak_after - peak_before, 50, "MiB of peak memory")
+        self.assertFalse(self.import_jobs())
