@@ -2,6 +2,7 @@
 #
 #   make test        both tiers of the tests (tier B needs Odoo 18 installed)
 #   make demo        a fresh database, the simulator and a full sync
+#                    (WORKERS=2 MACHINES=3: multi-process Odoo, three machines)
 #   make simulator   the coffee machine simulator on 127.0.0.1:$(PORT)
 #   make bench       the import benchmark (needs Odoo 18 installed)
 #   make lint        pre-commit on every file
@@ -23,7 +24,9 @@ test-b:
 	$(PYTHON3) scripts/run_tests.py --tier b
 
 demo:
-	$(PYTHON3) scripts/demo.py $(if $(SERVE),--serve)
+	$(PYTHON3) scripts/demo.py $(if $(SERVE),--serve) \
+		$(if $(WORKERS),--workers=$(WORKERS)) $(if $(MACHINES),--machines=$(MACHINES)) \
+		$(if $(FAULTS),--faults=$(FAULTS))
 
 venv:
 	$(PYTHON3) scripts/odoo_env.py
