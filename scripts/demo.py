@@ -428,6 +428,8 @@ def wait_for_sync(progress, server, interval=1.0):
 
     :param server: the Odoo process running the jobs
     :param interval: seconds between two looks
+    :return: ``(jobs, at)``: ``{state: count}`` of the coffee jobs, and the
+        time (``time.time()``) the sync was seen over at
     """
     started = time.monotonic()
     last = None
@@ -436,7 +438,7 @@ def wait_for_sync(progress, server, interval=1.0):
     while time.monotonic() - started < SYNC_TIMEOUT:
         if server.poll() is not None:
             raise RuntimeError(f"Odoo stopped (exit code {server.returncode})")
-        jobs = progress.jobs()
+        jobs, at = progress.jobs(), time.time()
         running = sum(
             jobs.get(state, 0) for state in ("pending", "enqueued", "started")
         )
@@ -457,7 +459,7 @@ def wait_for_sync(progress, server, interval=1.0):
                 reported.add(uuid)
                 say(f"job failed: {name}: {(message or '').strip()}")
         if over:
-            return jobs
+            return jobs, at
         time.sleep(interval)
     raise RuntimeError(f"the sync did not finish within {SYNC_TIMEOUT} s")
 
@@ -561,8 +563,7 @@ def running_demo(python, http_port, deployment=None):
             wait_for_runner(progress, server)
             say(f"the job runner is up: running the cron {SYNC_CRON} once")
             started = run_cron(python, config, database)
-        jobs = wait_for_sync(progress, server, deployment.poll)
-        finished = time.time()
+        jobs, finished = wait_for_sync(progress, server, deployment.poll)
         yield DemoRun(
             server,
             f"http://127.0.0.1:{http_port}",
