@@ -42,6 +42,12 @@ OCA_ADDONS = [
 # what the OCA wheels need besides Odoo itself (they are installed with
 # --no-deps, so that pip never tries to fetch an ``odoo`` distribution)
 OCA_ADDONS_DEPS = ["cachetools"]
+# what Odoo's multi-process server needs besides: its websocket process
+# (``gevent``) resolves gevent's plugins through ``pkg_resources``, and the one
+# of the setuptools Python's venv brings cannot read the metadata of today's
+# ``zope.interface`` ("The 'zope.interface' distribution was not found"); from
+# setuptools 80.9 on, importing it warns, which Odoo's log would show
+ODOO_SERVER_DEPS = ["setuptools>=76,<80"]
 # what tier B needs besides: pytest-odoo, and the client Odoo drives Chromium
 # with for the tour test
 ODOO_TEST_DEPS = ["pytest-odoo", "websocket-client"]
@@ -213,7 +219,11 @@ def ensure_venv(odoo_python=None):
     outside = odoo_python if with_odoo and not own_odoo else None
     stamp = VENV_DIR / ".connector_coffee_stamp"
     wanted = _requirements_digest(
-        os.path.abspath(outside or ""), str(with_odoo), *OCA_ADDONS, *ODOO_TEST_DEPS
+        os.path.abspath(outside or ""),
+        str(with_odoo),
+        *OCA_ADDONS,
+        *ODOO_TEST_DEPS,
+        *ODOO_SERVER_DEPS,
     )
     if VENV_PYTHON.exists() and stamp.exists() and stamp.read_text() == wanted:
         return str(VENV_PYTHON)
@@ -234,7 +244,11 @@ def ensure_venv(odoo_python=None):
     requirements = ["-r", "requirements.txt", "-r", "test-requirements.txt"]
     subprocess.run(pip + requirements, cwd=ROOT, check=True)
     if with_odoo:
-        subprocess.run(pip + [*ODOO_TEST_DEPS, *OCA_ADDONS_DEPS], cwd=ROOT, check=True)
+        subprocess.run(
+            pip + [*ODOO_TEST_DEPS, *OCA_ADDONS_DEPS, *ODOO_SERVER_DEPS],
+            cwd=ROOT,
+            check=True,
+        )
         target = VENV_DIR / "oca-addons"
         shutil.rmtree(target, ignore_errors=True)
         subprocess.run(
