@@ -5,6 +5,7 @@ from . import test_export
 from . import test_i18n
 from . import test_import
 from . import test_pour
+from . import test_pour_outcome
 from . import test_reliability_concurrency
 from . import test_reliability_config
 from . import test_reliability_edges
