@@ -14,5 +14,6 @@ from . import test_reliability_outage
 from . import test_reliability_secrets
 from . import test_security
 from . import test_tour
+from . import test_ui_feedback
 from . import test_watchdog
 from . import test_webhook
