@@ -3,19 +3,28 @@
 """The demo: ``make demo`` (``make demo SERVE=1`` keeps Odoo serving).
 
 Starts PostgreSQL (as ``make test`` does) and the coffee machine simulator on
-127.0.0.1, creates a fresh database with the addon and a backend pointing at
-the simulator, runs a full synchronisation through real queue_job jobs
-(Odoo's HTTP server with queue_job's job runner), shows the progress, prints
-what was imported, and stops.
+127.0.0.1 (its brews spread over the past weeks, each new one brewed in 30
+seconds), creates a fresh database with the addon and Contacts, and a backend
+pointing at the simulator, runs a full synchronisation through real
+queue_job jobs (Odoo's HTTP server with queue_job's job runner), shows the
+progress, prints what was imported, and stops.
+
+Odoo then runs as in production: the crons run (the scheduled
+synchronisation), and the machine sends its webhook events to Odoo, signed
+with the backend's webhook secret, so that a coffee poured from Odoo is done
+in Odoo as soon as the machine finished it.
 """
 
 import argparse
+import base64
 import configparser
 import json
+import secrets
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from contextlib import ExitStack, contextmanager
 
 import odoo_env
@@ -24,6 +33,8 @@ from odoo_env import ROOT, RUN_DIR, say, warn
 DATABASE = "coffee_demo"
 SIM_USER, SIM_PASSWORD = "demo", "demo"
 SIM_SIZES = {"machines": 6, "beverages": 10, "users": 25, "brews": 2000}
+#: the simulator's brews spread over these past days (weeks on the charts)
+HISTORY_DAYS = 42
 SYNC_TIMEOUT = 600
 
 HOW_TO_INSTALL_ODOO = """\
@@ -38,19 +49,30 @@ See README.rst, "Installing Odoo 18.0 beside the project".
 
 SETUP_SCRIPT = """
 import json
+from datetime import timedelta
+from odoo import fields
 from odoo.addons.connector_coffee.entities import ENTITIES
-env["ir.config_parameter"].set_param("connector_coffee.allow_local_locations", "True")
+params = env["ir.config_parameter"]
+params.set_param("connector_coffee.allow_local_locations", "True")
+# where the machine sends its events: Odoo as the demo serves it
+params.set_param("web.base.url", %(base_url)r)
+params.set_param("web.base.url.freeze", "True")
 backend = env["coffee.backend"].create({
     "name": "Demo coffee machine",
     "location": %(location)r,
     "username": %(username)r,
     "password": %(password)r,
+    "webhook_secret": %(webhook_secret)r,
     "page_size": 200,
 })
-backend.sync_all()
+backend._sync_all()
+# the scheduled synchronisation starts once this one is over
+cron = env.ref("connector_coffee.coffee_backend_cron_sync")
+cron.nextcall = fields.Datetime.now() + timedelta(minutes=15)
 env.cr.commit()
 tables = {entity.resource: env[entity.model]._table for entity in ENTITIES}
 print("entities", json.dumps(tables))
+print("webhook", backend.webhook_url)
 """
 
 
@@ -60,7 +82,7 @@ def start_simulator():
     cmd = [
         sys.executable, "-m", "coffee_simulator", "--host", "127.0.0.1",
         "--port", str(port), "--username", SIM_USER, "--password", SIM_PASSWORD,
-        "--seed", "1", "--brew-seconds", "30",
+        "--seed", "1", "--brew-seconds", "30", "--history-days", str(HISTORY_DAYS),
     ] + [f"--{key}={value}" for key, value in SIM_SIZES.items()]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline().strip()
@@ -68,6 +90,24 @@ def start_simulator():
         proc.kill()
         raise RuntimeError(f"the simulator did not start: {line!r}")
     return proc, line.rsplit(" ", 1)[-1]
+
+
+def register_webhook(location, url, secret):
+    """Have the simulator send its events to ``url``, signed with ``secret``.
+
+    The machine's side of the backend's webhook settings (its control
+    endpoint ``PUT /admin/webhook``).
+    """
+    token = base64.b64encode(f"{SIM_USER}:{SIM_PASSWORD}".encode()).decode()
+    request = urllib.request.Request(
+        f"{location}/admin/webhook",
+        data=json.dumps({"url": url, "secret": secret}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Basic {token}"},
+        method="PUT",
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=10) as answer:
+        answer.read()
 
 
 def stop_process(proc):
@@ -211,27 +251,30 @@ def running_demo(python, http_port):
                 "db_name": DATABASE,
                 "dbfilter": f"^{DATABASE}$",
                 "without_demo": "all",
-                "max_cron_threads": 0,
+                "max_cron_threads": 1,
                 "workers": 0,
             },
         )
         with open(config, "a") as handle:
             handle.write("\n[queue_job]\nchannels = root:2,root.coffee.pour:1\n")
 
-        say(f"creating a fresh database {DATABASE!r} with connector_coffee")
+        say(f"creating a fresh database {DATABASE!r} with connector_coffee, contacts")
         odoo_env.drop_database(python, config, DATABASE)
         install = odoo(
-            python, config, "-d", DATABASE, "-i", "connector_coffee",
+            python, config, "-d", DATABASE, "-i", "connector_coffee,contacts",
             "--stop-after-init", "--log-level=warn",
         )  # fmt: skip
         if install.returncode:
             raise RuntimeError("installing connector_coffee failed")
 
         say("creating a backend on the simulator and enqueuing a full sync")
+        webhook_secret = secrets.token_urlsafe(24)
         script = SETUP_SCRIPT % {
             "location": location,
             "username": SIM_USER,
             "password": SIM_PASSWORD,
+            "webhook_secret": webhook_secret,
+            "base_url": f"http://127.0.0.1:{http_port}",
         }
         setup = odoo(
             python, config, "shell", "-d", DATABASE, "--no-http",
@@ -244,6 +287,9 @@ def running_demo(python, http_port):
             sys.stdout.write(setup.stdout + setup.stderr)
             raise RuntimeError("creating the demo backend failed")
         tables = json.loads(printed[-1].split(" ", 1)[1])
+        webhook_url = setup.stdout.split("webhook ", 1)[1].split()[0]
+        register_webhook(location, webhook_url, webhook_secret)
+        say(f"the machine sends its events to {webhook_url}")
 
         say("starting Odoo with queue_job's job runner")
         server = subprocess.Popen(
