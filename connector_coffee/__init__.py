@@ -4,3 +4,4 @@ from . import components
 from . import models
 from . import controllers
 from . import wizards
+from . import job_log

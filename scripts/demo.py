@@ -3,10 +3,16 @@
 """The demo: ``make demo`` (``make demo SERVE=1`` keeps Odoo serving).
 
 Starts PostgreSQL (as ``make test`` does) and the coffee machine simulator on
-127.0.0.1, creates a fresh database with the addon and a backend pointing at
-the simulator, runs a full synchronisation through real queue_job jobs
-(Odoo's HTTP server with queue_job's job runner), shows the progress, prints
-what was imported, and stops.
+127.0.0.1 (its brews spread over the past weeks, each new one brewed in 30
+seconds), creates a fresh database with the addon and Contacts, and a backend
+pointing at the simulator, runs a full synchronisation through real
+queue_job jobs (Odoo's HTTP server with queue_job's job runner), shows the
+progress, prints what was imported, and stops.
+
+Odoo then runs as in production: the crons run (the scheduled
+synchronisation), and the machine sends its webhook events to Odoo, signed
+with the backend's webhook secret, so that a coffee poured from Odoo is done
+in Odoo as soon as the machine finished it.
 
 ``make demo WORKERS=2 MACHINES=3`` runs a deployment instead: Odoo's
 multi-process server (2 HTTP workers, queue_job's job runner in a process of
@@ -24,6 +30,7 @@ import argparse
 import base64
 import configparser
 import json
+import secrets
 import signal
 import subprocess
 import sys
@@ -40,6 +47,8 @@ SIM_USER, SIM_PASSWORD = "demo", "demo"
 SIM_SIZES = {"machines": 6, "beverages": 10, "users": 25, "brews": 2000}
 SYNC_TIMEOUT = 600
 PAGE_SIZE = 200
+#: the simulator's brews spread over this many past days
+HISTORY_DAYS = 42
 #: what the machines of a multi-process run fail on purpose (shares of the
 #: requests): transient faults, which every job must come through
 DEPLOY_FAULTS = "503:0.1,429:0.1,drop:0.05"
@@ -69,23 +78,35 @@ See README.rst, "Installing Odoo 18.0 beside the project".
 
 SETUP_SCRIPT = """
 import json
+from datetime import timedelta
+from odoo import fields
 from odoo.addons.connector_coffee.entities import ENTITIES
-env["ir.config_parameter"].set_param("connector_coffee.allow_local_locations", "True")
+params = env["ir.config_parameter"]
+params.set_param("connector_coffee.allow_local_locations", "True")
+# where the machines send their events: Odoo as the demo serves it
+params.set_param("web.base.url", %(base_url)r)
+params.set_param("web.base.url.freeze", "True")
 backends = env["coffee.backend"]
-for name, location in %(machines)r:
+for name, location, secret in %(machines)r:
     backends |= env["coffee.backend"].create({
         "name": name,
         "location": location,
         "username": %(username)r,
         "password": %(password)r,
+        "webhook_secret": secret,
         "page_size": %(page_size)r,
     })
 if %(sync)r:
-    backends.sync_all()
+    backends._sync_all()
+# the scheduled synchronisation starts once this one is over
+cron = env.ref("connector_coffee.coffee_backend_cron_sync")
+cron.nextcall = fields.Datetime.now() + timedelta(minutes=15)
 env.cr.commit()
 tables = {entity.resource: env[entity.model]._table for entity in ENTITIES}
 print("entities", json.dumps(tables))
-print("backends", json.dumps([[b.id, b.name, b.location] for b in backends]))
+print("backends", json.dumps(
+    [[b.id, b.name, b.location, b.webhook_url] for b in backends]
+))
 """
 
 #: what ``odoo-bin`` runs
@@ -142,6 +163,7 @@ def start_simulator(seed=1, faults="", sizes=None):
         sys.executable, "-m", "coffee_simulator", "--host", "127.0.0.1",
         "--port", str(port), "--username", SIM_USER, "--password", SIM_PASSWORD,
         "--seed", str(seed), "--brew-seconds", "30",
+        "--history-days", str(HISTORY_DAYS),
     ] + [f"--{key}={value}" for key, value in (sizes or SIM_SIZES).items()]  # fmt: skip
     if faults:
         cmd.append(f"--faults={faults}")
@@ -163,6 +185,24 @@ def machine_counters(location):
             return json.load(answer)
     except (OSError, ValueError):
         return {}
+
+
+def register_webhook(location, url, secret):
+    """Have the simulator send its events to ``url``, signed with ``secret``.
+
+    The machine's side of the backend's webhook settings (its control
+    endpoint ``PUT /admin/webhook``).
+    """
+    token = base64.b64encode(f"{SIM_USER}:{SIM_PASSWORD}".encode()).decode()
+    request = urllib.request.Request(
+        f"{location}/admin/webhook",
+        data=json.dumps({"url": url, "secret": secret}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Basic {token}"},
+        method="PUT",
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=10) as answer:
+        answer.read()
 
 
 def stop_process(proc):
@@ -214,7 +254,9 @@ def write_demo_config(python, db, http_port, deployment):
         "db_name": database,
         "dbfilter": f"^{database}$",
         "without_demo": "all",
-        "max_cron_threads": 0,
+        # the single-process demo runs its crons, as production does; a
+        # deployment run starts the sync's cron itself
+        "max_cron_threads": 0 if deployment.cron else 1,
         "workers": deployment.workers,
     }
     if deployment.workers:
@@ -235,37 +277,47 @@ def write_demo_config(python, db, http_port, deployment):
 
 def create_database(python, config, database):
     """Drop ``database`` if it exists and make it again with the addon."""
-    say(f"creating a fresh database {database!r} with connector_coffee")
+    say(f"creating a fresh database {database!r} with connector_coffee, contacts")
     odoo_env.drop_database(python, config, database)
     install = odoo(
-        python, config, "-d", database, "-i", "connector_coffee",
+        python, config, "-d", database, "-i", "connector_coffee,contacts",
         "--stop-after-init", "--log-level=warn",
     )  # fmt: skip
     if install.returncode:
         raise RuntimeError("installing connector_coffee failed")
 
 
-def create_backends(python, config, database, machines, page_size, sync):
-    """Create one backend per machine.
+def create_backends(python, config, database, machines, page_size, sync, base_url):
+    """Create one backend per machine, each with a webhook secret, and have
+    each machine send its events to its backend's webhook.
 
     :param machines: ``[(name, location)]``
-    :param sync: enqueue their full sync at once (``sync_all()``)
+    :param sync: enqueue their full sync at once
+    :param base_url: where Odoo serves, for the webhooks
     :return: ``(tables, backends)``: ``{resource: table of its bindings}``
         and ``[(id, name, location)]``
     """
+    machines = [
+        (name, location, secrets.token_urlsafe(24)) for name, location in machines
+    ]
     script = SETUP_SCRIPT % {
         "machines": machines,
         "username": SIM_USER,
         "password": SIM_PASSWORD,
         "page_size": page_size,
         "sync": sync,
+        "base_url": base_url,
     }
     printed, proc = odoo_shell(python, config, database, script)
     if "entities" not in printed or "backends" not in printed:
         sys.stdout.write(proc.stdout + proc.stderr)
         raise RuntimeError("creating the demo backend failed")
-    backends = [tuple(each) for each in json.loads(printed["backends"])]
-    return json.loads(printed["entities"]), backends
+    backends = json.loads(printed["backends"])
+    for (__, location, secret), (*__, webhook_url) in zip(
+        machines, backends, strict=True
+    ):
+        register_webhook(location, webhook_url, secret)
+    return json.loads(printed["entities"]), [tuple(b[:3]) for b in backends]
 
 
 def odoo_launcher():
@@ -544,8 +596,9 @@ def running_demo(python, http_port, deployment=None):
             say(f"creating {count} on the {sims} and enqueuing a full sync")
         tables, backends = create_backends(
             python, config, database, machines, deployment.page_size,
-            sync=not deployment.cron,
+            sync=not deployment.cron, base_url=f"http://127.0.0.1:{http_port}",
         )  # fmt: skip
+        say("the machines send their events to the backends' webhooks")
 
         if deployment.workers:
             say(

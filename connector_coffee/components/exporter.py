@@ -77,19 +77,36 @@ class CoffeeExporter(AbstractComponent):
                 {"coffee_updated_at": parse_datetime(record["updated_at"])}
             )
 
-    def _wait_for_dependency(self, binding):
+    def _wait_for_dependency(self, binding, message=None):
         """Make sure ``binding`` is on the machine before this export.
 
         When it is not, its export is enqueued and this job retried a few
         seconds later.
 
         :param binding: a binding this export refers to
+        :param message: what the job says while it waits; default: which
+            binding it waits for
         """
         if not binding or binding.coffee_id:
             return
         binding.with_delay(identity_key=identity_exact)._export_record()
         raise RetryableJobError(
-            f"{binding._name} {binding.id} must be exported to the machine first; "
-            "its export is enqueued",
+            message
+            or f"{binding._name} {binding.id} must be exported to the machine "
+            "first; its export is enqueued",
             seconds=DEPENDENCY_RETRY,
         )
+
+    def _is_last_try(self):
+        """Whether the job running this export will not be retried again.
+
+        queue_job stores how often a job was tried before this run
+        (``retry``) and how often it may be (``max_retries``, 0 for no
+        limit): a retryable error in the last try fails the job. Outside a
+        stored job (a direct call, a test's trapped job), False.
+        """
+        uuid = self.env.context.get("job_uuid")
+        if not uuid:
+            return False
+        job = self.env["queue.job"].sudo().search([("uuid", "=", uuid)], limit=1)
+        return bool(job.max_retries) and job.retry + 1 >= job.max_retries

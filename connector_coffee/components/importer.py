@@ -220,9 +220,10 @@ class CoffeeRecordImporter(Component):
         """
 
         def create(items):
-            self.model.with_context(connector_no_export=True).create(
-                [values for __, values in items]
-            )
+            # a record new to Odoo has no history in its chatter to log
+            self.model.with_context(
+                connector_no_export=True, tracking_disable=True
+            ).create([values for __, values in items])
 
         return self._save(to_create, create, "created", defer_failures)
 

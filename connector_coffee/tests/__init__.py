@@ -9,6 +9,7 @@ from . import test_i18n
 from . import test_import
 from . import test_notify
 from . import test_pour
+from . import test_pour_outcome
 from . import test_reliability_concurrency
 from . import test_reliability_config
 from . import test_reliability_edges
@@ -18,5 +19,6 @@ from . import test_reliability_secrets
 from . import test_security
 from . import test_systray
 from . import test_tour
+from . import test_ui_feedback
 from . import test_watchdog
 from . import test_webhook

@@ -110,7 +110,8 @@ def perform_jobs(
     ``job.perform()`` itself turns the last retry into a
     ``FailedJobError`` once the job's ``max_retries`` is reached. As in
     queue_job, a job is not enqueued while a job of the same identity key
-    waits, and a job waits until the jobs it depends on are done.
+    waits, a job waits until the jobs it depends on are done, and a job
+    that fails for good has its on-fail hook called.
 
     :param trap: the ``JobsTrap``
     :param max_attempts: safety bound on the attempts
@@ -161,6 +162,12 @@ def perform_jobs(
             queue.append(job)
         except Exception as err:  # pylint: disable=broad-except
             run.failed.append((job, err))
+            # the job's on-fail hook, as the runner calls it
+            values = RunJobController._get_failure_values(
+                job, traceback.format_exc(), err
+            )
+            with env.cr.savepoint():
+                job.on_fail(values)
             if raise_failures:
                 raise
     raise AssertionError(
@@ -173,8 +180,9 @@ def run_stored_job(env, record):
 
     The job is performed in a savepoint (its transaction); a retryable error
     puts it back to pending, until its retries are spent and it fails; a
-    failure is stored with its message and traceback; a job done lets the
-    jobs that wait for it run. Delays (ETA) are not waited for.
+    failure is stored with its message and traceback, then the job's on-fail
+    hook runs; a job done lets the jobs that wait for it run. Delays (ETA)
+    are not waited for.
 
     :param record: the ``queue.job``
     """
@@ -192,6 +200,7 @@ def run_stored_job(env, record):
         values = RunJobController._get_failure_values(job, traceback.format_exc(), err)
         job.set_failed(**values)
         job.store()
+        job.on_fail(values)
     else:
         job.enqueue_waiting()
 

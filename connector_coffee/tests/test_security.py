@@ -93,6 +93,9 @@ class TestSecurity(SimulatorRequestsMixin, HttpCase):
             [("backend_id", "=", self.backend.id)], limit=1
         )
         imports = self.backend.import_ids
+        brew = self.env["coffee.brew"].search(
+            [("backend_id", "=", self.backend.id)], limit=1
+        )
         # the employee may read them...
         self.assertTrue(
             self.call(
@@ -112,6 +115,7 @@ class TestSecurity(SimulatorRequestsMixin, HttpCase):
             ("coffee.backend", "sync_all", (self.backend.ids,)),
             ("coffee.backend", "_sync_all", (self.backend.ids,)),
             ("coffee.import", "action_import", (imports.ids,)),
+            ("coffee.brew", "action_retry", (brew.ids,)),
         ):
             with self.subTest(method=method):
                 self.assert_refused(self.employee, model, method, *args)

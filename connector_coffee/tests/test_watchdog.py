@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.tests import new_test_user
 
 from .common import CoffeeCase
 
@@ -11,10 +12,11 @@ class TestWatchdog(CoffeeCase):
     def setUp(self):
         super().setUp()
         self.sync("machines", "beverages")
+        self.responsible = new_test_user(self.env, "watchdog_responsible")
         self.backend.write(
             {
                 "watchdog_enabled": True,
-                "watchdog_user_id": self.env.user.id,
+                "watchdog_user_id": self.responsible.id,
                 "watchdog_threshold": 10,
                 "watchdog_cooldown": 60,
             }
@@ -38,7 +40,7 @@ class TestWatchdog(CoffeeCase):
     def watchdog_pours(self):
         with self.trap() as trap:
             self.env["coffee.backend"]._scheduler_watchdog()
-            return [j for j in trap.enqueued_jobs if j.method_name == "_export_record"]
+            return [j for j in trap.enqueued_jobs if j.model_name == "coffee.brew"]
 
     def test_pours_once_when_jobs_wait_too_long(self):
         self.stored_job(minutes_ago=25)
@@ -46,7 +48,7 @@ class TestWatchdog(CoffeeCase):
         pours = self.watchdog_pours()
         self.assertEqual(len(pours), 1)
         brew = pours[0].recordset
-        self.assertEqual(brew.partner_id, self.env.user.partner_id)
+        self.assertEqual(brew.partner_id, self.responsible.partner_id)
         self.assertEqual(brew.state, "requested")
         self.assertTrue(self.backend.watchdog_last_pour)
         self.assertEqual(len(self.backend.message_ids), messages + 1)

@@ -32,6 +32,12 @@ def _parser():
     parser.add_argument("--beverages", type=int, default=8)
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--brews", type=int, default=50)
+    parser.add_argument(
+        "--history-days",
+        type=float,
+        default=None,
+        help="spread the seeded brews over this many days up to now",
+    )
     parser.add_argument("--faults", default="", help="e.g. 503:0.05,latency:0.2")
     parser.add_argument("--brew-seconds", type=float, default=None)
     parser.add_argument("--webhook-url", default=None)
@@ -72,6 +78,7 @@ def main(argv=None):
             beverages=args.beverages,
             users=args.users,
             brews=args.brews,
+            history_days=args.history_days,
             faults=args.faults,
             brew_seconds=args.brew_seconds,
             webhook_url=args.webhook_url,

@@ -8,7 +8,7 @@ fills the fields a server-side creation leaves out.
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from .schema import EPOCH, RESOURCES, TEAPOT_MODEL, format_timestamp
 
@@ -76,7 +76,7 @@ LAST_NAMES = (
 FAILURE_REASONS = ("out of beans", "out of water", "grinder jammed")
 
 
-def seed_store(store, seed=1, counts=None):
+def seed_store(store, seed=1, counts=None, history_days=None):
     """Fill a fresh store with the deterministic initial records.
 
     The last two of three machines or more are in maintenance and a teapot;
@@ -85,6 +85,9 @@ def seed_store(store, seed=1, counts=None):
     :param store: an empty :class:`~.brewing.BrewingStore`
     :param seed: seed of the generated data
     :param counts: dict resource -> number of records to generate
+    :param history_days: spread the seeded brews evenly over this many days
+        up to the hour before now (for a demo's charts); None: 30 seconds
+        apart from the fixed epoch, the same on every run
     """
     counts = dict(counts or {})
     rng = random.Random(seed)
@@ -98,7 +101,7 @@ def seed_store(store, seed=1, counts=None):
         for index in range(1, count + 1):
             stamp = EPOCH + timedelta(seconds=index)
             store.insert(resource, make(rng, seed, index, count, stamp))
-    _seed_brews(store, rng, seed, max(int(counts.get("brews", 0)), 0))
+    _seed_brews(store, rng, seed, max(int(counts.get("brews", 0)), 0), history_days)
     stamps = [
         record["updated_at"]
         for resource in RESOURCES
@@ -163,7 +166,17 @@ def _user(rng, seed, index, count, stamp):
     }
 
 
-def _seed_brews(store, rng, seed, count):
+def _brew_times(count, history_days):
+    """The request times of ``count`` seeded brews, oldest first."""
+    if not history_days:
+        return [EPOCH + timedelta(seconds=30 * index) for index in range(1, count + 1)]
+    end = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    end -= timedelta(hours=1)
+    span = timedelta(days=float(history_days))
+    return [end - span + span * index / max(count, 1) for index in range(count)]
+
+
+def _seed_brews(store, rng, seed, count, history_days=None):
     """Generate ``count`` finished brews on the seeded records."""
     machines = [
         key
@@ -174,17 +187,18 @@ def _seed_brews(store, rng, seed, count):
     users = list(store.records["users"])
     if not machines or not beverages:
         return
+    times = _brew_times(count, history_days)
     for index in range(1, count + 1):
         record = store.insert(
-            "brews", _brew(rng, seed, index, machines, beverages, users)
+            "brews",
+            _brew(rng, seed, index, machines, beverages, users, times[index - 1]),
         )
         # the fingerprint of a seeded brew's body is computed on demand
         store.remember_key(record["idempotency_key"], record["id"])
 
 
-def _brew(rng, seed, index, machines, beverages, users):
-    """Return the seeded brew number ``index``."""
-    requested = EPOCH + timedelta(seconds=30 * index)
+def _brew(rng, seed, index, machines, beverages, users, requested):
+    """Return the seeded brew number ``index``, requested at ``requested``."""
     finished = format_timestamp(requested + timedelta(seconds=25))
     roll = rng.random()
     state = "done" if roll < 0.9 else ("failed" if roll < 0.95 else "cancelled")

@@ -51,6 +51,8 @@ class CoffeeSimulator:
     :param beverages: number of seeded beverages
     :param users: number of seeded users
     :param brews: number of seeded brews
+    :param history_days: spread the seeded brews over this many days up to
+        the hour before now; None: 30 seconds apart from a fixed epoch
     :param faults: fault spec, see :func:`.faults.parse_fault_spec`
     :param brew_seconds: brews finish on a clock after this many seconds;
         None: they advance only on :meth:`advance_brews`
@@ -71,6 +73,7 @@ class CoffeeSimulator:
         beverages=8,
         users=10,
         brews=50,
+        history_days=None,
         faults=None,
         brew_seconds=None,
         webhook_url=None,
@@ -99,6 +102,7 @@ class CoffeeSimulator:
                 "users": users,
                 "brews": brews,
             },
+            history_days=history_days,
         )
         self.faults = FaultPlan(seed)
         self.faults.set_spec(faults)

@@ -6,6 +6,7 @@ import http.client
 import re
 import socket
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -282,6 +283,29 @@ def test_seeded_data_shape(shared_sim):
         for record in shared_sim.records(resource):
             assert TIMESTAMP_RE.match(record["updated_at"])
             assert record["updated_at"] < "2026-02-01"
+
+
+def test_seeded_brews_spread_over_past_days():
+    """``history_days`` spreads the brews over the past days (a demo's charts),
+    with the same records otherwise."""
+    spread = CoffeeSimulator(seed=3, brews=40, history_days=28)
+    fixed = CoffeeSimulator(seed=3, brews=40)
+    now = datetime.now(timezone.utc)
+    times = [
+        datetime.fromisoformat(brew["requested_at"]) for brew in spread.records("brews")
+    ]
+    assert times == sorted(times)
+    assert now - timedelta(days=28, minutes=61) <= times[0] < now - timedelta(days=27)
+    assert now - timedelta(days=2) < times[-1] < now
+    assert len({moment.isocalendar()[1] for moment in times}) >= 4
+    strip = ("requested_at", "finished_at", "updated_at")
+    assert [
+        {k: v for k, v in brew.items() if k not in strip}
+        for brew in spread.records("brews")
+    ] == [
+        {k: v for k, v in brew.items() if k not in strip}
+        for brew in fixed.records("brews")
+    ]
 
 
 def test_records_are_copies(sim):

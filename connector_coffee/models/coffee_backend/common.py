@@ -6,15 +6,21 @@ from contextlib import contextmanager
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.module import get_manifest
+from odoo.tools.misc import format_datetime
 
+from odoo.addons.connector.exception import MappingError
 from odoo.addons.queue_job.delay import chain, group
 
 from ...coffee_api import CoffeeClient, CoffeeError
 from ...coffee_api.client import validate_location
+from ...components.mapper import parse_datetime
 
 _logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "connector_coffee.coffee_connector_group_manager"
+#: the backends, and the jobs of the backend of ``active_id``
+BACKEND_ACTION = "connector_coffee.coffee_backend_action"
+JOBS_ACTION = "connector_coffee.queue_job_action_coffee_backend"
 
 #: bounds of the HTTP timeout (seconds) a backend may use
 MIN_TIMEOUT = 1.0
@@ -283,11 +289,23 @@ class CoffeeBackend(models.Model):
                     "%(time)s.",
                     backend=self.name,
                     version=status.get("api_version"),
-                    time=status.get("server_time"),
+                    time=self._user_time(status.get("server_time")),
                 ),
                 "sticky": False,
             },
         }
+
+    def _user_time(self, value):
+        """An ISO 8601 time of the machine, in the user's time zone and
+        language (with the zone's name), or as is when it is no date."""
+        try:
+            moment = parse_datetime(value)
+        except MappingError:
+            moment = None
+        if not moment:
+            return value or "?"
+        tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
+        return f"{format_datetime(self.env, moment, tz=tz, dt_format='medium')} ({tz})"
 
     # ------------------------------------------------------------------
     # Imports
@@ -319,9 +337,57 @@ class CoffeeBackend(models.Model):
         return True
 
     def sync_all(self):
-        """Button: enqueue every import (coffee managers only)."""
+        """Button: enqueue every import, and say what was queued.
+
+        Coffee managers only.
+
+        :return: a notification action naming the imports and counting their
+            jobs, with a link to them for who may see the job queue
+        """
         self._check_manager_access("write")
-        return self._sync_all()
+        before = self._job_ids()
+        self._sync_all()
+        jobs = self._job_ids() - before
+        labels = self.import_ids.mapped(
+            lambda i: dict(i._fields["resource"]._description_selection(self.env))[
+                i.resource
+            ]
+        )
+        params = {
+            "type": "info",
+            "title": self.env._("Synchronisation queued"),
+            "message": self.env._(
+                "Jobs queued: %(count)s, to import %(what)s.",
+                what=", ".join(dict.fromkeys(labels)),
+                count=len(jobs),
+            ),
+            "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+        }
+        if len(self) == 1 and self.env.user.has_group(
+            "queue_job.group_queue_job_manager"
+        ):
+            params["message"] += " %s"
+            params["links"] = [
+                {
+                    "label": self.env._("See the jobs"),
+                    "url": f"/odoo/action-{BACKEND_ACTION}/{self.id}"
+                    f"/action-{JOBS_ACTION}",
+                }
+            ]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": params,
+        }
+
+    def _job_ids(self):
+        """The ids of the backends' jobs (as superuser: counts only)."""
+        return set(
+            self.env["queue.job"]
+            .sudo()
+            .search([("coffee_backend_id", "in", self.ids)])
+            .ids
+        )
 
     def _sync_all(self):
         """Enqueue every import: the last entity once the others are in.
@@ -351,11 +417,12 @@ class CoffeeBackend(models.Model):
     def action_open_jobs(self):
         """Button: the backend's pending and failed jobs."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Jobs"),
-            "res_model": "queue.job",
-            "view_mode": "list,form",
-            "domain": [("coffee_backend_id", "=", self.id)],
-            "context": {"search_default_pending": 1, "search_default_failed": 1},
+        self.check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id(JOBS_ACTION)
+        action["domain"] = [("coffee_backend_id", "=", self.id)]
+        action["context"] = {
+            "search_default_pending": 1,
+            "search_default_failed": 1,
+            "active_id": self.id,
         }
+        return action

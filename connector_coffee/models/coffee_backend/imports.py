@@ -126,7 +126,9 @@ class CoffeeImport(models.Model):
                 for job in failures.get((each.backend_id.id, each._entity.model), [])
                 if each.pending_since and job.date_created >= each.pending_since
             ]
-            each.error = failed and (failed[0].exc_message or failed[0].exc_name)
+            each.error = (
+                (failed[0].exc_message or failed[0].exc_name) if failed else False
+            )
             if failed:
                 each.state = "failed"
             elif each.pending_since:

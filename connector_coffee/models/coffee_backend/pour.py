@@ -3,8 +3,6 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.queue_job.job import identity_exact
-
 
 class CoffeeBackend(models.Model):
     """Pouring coffee from Odoo."""
@@ -60,6 +58,8 @@ class CoffeeBackend(models.Model):
         :return: the new ``coffee.brew`` records
         :raise AccessError: when the caller may not read the backend, the
             machine, the beverage or the partners (another company's, say)
+        :raise UserError: when a partner cannot be poured for (see
+            :meth:`_ensure_drinkers`)
         """
         self.ensure_one()
         # what is poured, where, for whom: all readable by the caller, before
@@ -97,6 +97,7 @@ class CoffeeBackend(models.Model):
                     backend=self.name,
                 )
             )
+        self._ensure_drinkers(partners)
         brews = (
             self.env["coffee.brew"]
             .sudo()
@@ -113,26 +114,88 @@ class CoffeeBackend(models.Model):
                 ]
             )
         )
-        for brew in brews:
-            brew.with_delay(
-                identity_key=identity_exact,
-                description=self.env._(
-                    "Pour %(beverage)s for %(partner)s",
-                    beverage=beverage.display_name,
-                    partner=brew.partner_id.display_name,
-                ),
-            )._export_record()
+        brews._enqueue_pour()
         return brews.sudo(False)
 
-    def action_pour_coffee(self):
-        """Button: pour a coffee for the user who clicks it."""
+    def _drinker_problems(self, partners):
+        """Who of ``partners`` is not a user of this backend's machine yet,
+        and who may not be poured for.
+
+        :return: ``(unregistered, refused)`` partners: without a machine user
+            on this backend; archived, or whose machine user is no drinker
+        """
         self.ensure_one()
-        self.pour_coffee(self.env.user.partner_id)
+        unregistered = refused = self.env["res.partner"]
+        for partner in partners:
+            bindings = partner.sudo().coffee_bind_ids.filtered(
+                lambda b: b.backend_id == self
+            )
+            if not partner.active or (bindings and not any(bindings.mapped("drinker"))):
+                refused |= partner
+            elif not bindings:
+                unregistered |= partner
+        return unregistered, refused
+
+    def _may_register_drinkers(self):
+        """Whether the caller may make partners users of the machine."""
+        return self.env.su or self.env["coffee.res.partner"].has_access("create")
+
+    def _ensure_drinkers(self, partners):
+        """Make each partner a user of the machine before pouring for them.
+
+        A partner who is not a user of this backend's machine yet is
+        registered, as the contact's Coffee tab does
+        (``res.partner.coffee_backend_ids``): the machine user is created and
+        exported, and the brew's order waits for it. A coffee manager may
+        do so; for anyone else, and for a partner removed from the users,
+        the pour is refused, saying why.
+
+        :raise UserError: when a partner cannot be poured for
+        """
+        self.ensure_one()
+        unregistered, refused = self._drinker_problems(partners)
+        if refused:
+            raise UserError(
+                self.env._(
+                    "No coffee from %(backend)s for %(names)s: archived, or "
+                    "removed from the users of its machine. A coffee manager can "
+                    "add them back on the contact's Coffee tab.",
+                    backend=self.name,
+                    names=", ".join(refused.mapped("display_name")),
+                )
+            )
+        if not unregistered:
+            return
+        if not self._may_register_drinkers():
+            raise UserError(
+                self.env._(
+                    "No coffee from %(backend)s for %(names)s: not a user of its "
+                    "machine yet, and only a coffee manager can register new "
+                    "users (on the contact's Coffee tab).",
+                    backend=self.name,
+                    names=", ".join(unregistered.mapped("display_name")),
+                )
+            )
+        self.env["coffee.res.partner"].create(
+            [{"odoo_id": partner.id, "backend_id": self.id} for partner in unregistered]
+        )
+
+    def action_pour_coffee(self):
+        """Button: pour a coffee for the user who clicks it.
+
+        Anyone who can read the backend (see :meth:`pour_coffee`).
+        """
+        self.ensure_one()
+        brews = self.pour_coffee(self.env.user.partner_id)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._("Your coffee is on its way."),
+                "message": self.env._(
+                    "Your coffee is on its way: %(brew)s on %(machine)s.",
+                    brew=brews.beverage_id.display_name,
+                    machine=brews.machine_id.display_name,
+                ),
             },
         }

@@ -90,9 +90,9 @@ class CoffeeBackend(models.Model):
         oldest = min(busy.mapped("date_created"))
         self.message_post(
             body=self.env._(
-                "Odoo is busy: %(count)s jobs have waited or run for more than "
-                "%(minutes)s minutes (the oldest since %(oldest)s UTC). A coffee "
-                "is on its way for %(partner)s.",
+                "Odoo is busy: jobs waiting or running for longer than the "
+                "threshold (%(minutes)s min): %(count)s, the oldest since "
+                "%(oldest)s UTC. A coffee is on its way for %(partner)s.",
                 count=len(busy),
                 minutes=self.watchdog_threshold,
                 oldest=oldest,

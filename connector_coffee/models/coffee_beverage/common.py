@@ -21,6 +21,7 @@ class CoffeeProductProduct(models.Model):
     size_ml = fields.Integer(string="Size (ml)")
     strength = fields.Integer(help="From 1 (mild) to 5 (strong).")
     coffee_currency = fields.Char(string="Machine Currency")
+    brew_count = fields.Integer(string="Number of Brews", compute="_compute_brew_count")
 
     _sql_constraints = [
         (
@@ -29,6 +30,42 @@ class CoffeeProductProduct(models.Model):
             "A product can be bound only once to the same backend.",
         ),
     ]
+
+    def _brew_domain(self):
+        self.ensure_one()
+        return [
+            ("backend_id", "=", self.backend_id.id),
+            ("beverage_id", "=", self.odoo_id.id),
+        ]
+
+    def _compute_brew_count(self):
+        groups = (
+            self.env["coffee.brew"]._read_group(
+                [
+                    ("backend_id", "in", self.backend_id.ids),
+                    ("beverage_id", "in", self.odoo_id.ids),
+                ],
+                ["backend_id", "beverage_id"],
+                ["__count"],
+            )
+            if all(isinstance(i, int) for i in self.ids)
+            and self.env["coffee.brew"].has_access("read")
+            else []
+        )
+        counts = {(b.id, p.id): n for b, p, n in groups}
+        for beverage in self:
+            beverage.brew_count = counts.get(
+                (beverage.backend_id.id, beverage.odoo_id.id), 0
+            )
+
+    def action_open_brews(self):
+        """Smart button: the brews of the beverage on its backend."""
+        self.ensure_one()
+        self.check_access("read")
+        return self.env["coffee.brew"]._action_open(
+            self._brew_domain(),
+            self.env._("Brews of %(beverage)s", beverage=self.display_name),
+        )
 
 
 class ProductProduct(models.Model):

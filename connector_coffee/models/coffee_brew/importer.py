@@ -19,11 +19,21 @@ class CoffeeBrewImportMapper(Component):
             coffee_to_m2o("beverage_id", "coffee.product.product", unwrap=True),
             "beverage_id",
         ),
-        (
-            coffee_to_m2o("user_id", "coffee.res.partner", unwrap=True),
-            "partner_id",
-        ),
     ]
+
+    @mapping
+    def person(self, record):
+        """The brew's person, when the machine names one.
+
+        A brew the machine keeps without a user (poured at the machine
+        without a badge, or ordered from Odoo before its person was a user
+        of the machine) leaves the person known in Odoo as it is: an import
+        never empties it.
+        """
+        if not record.get("user_id"):
+            return {}
+        to_partner = coffee_to_m2o("user_id", "coffee.res.partner", unwrap=True)
+        return {"partner_id": to_partner(self, record, "partner_id")}
 
     @mapping
     def dates(self, record):

@@ -29,6 +29,7 @@ class CoffeeMachine(models.Model):
         It only opens the wizard; pouring checks the caller's rights.
         """
         self.ensure_one()
+        self.check_access("read")
         action = self.env["coffee.pour.wizard"].action_open(self.env.user.partner_id)
         action["context"] = dict(
             action["context"],

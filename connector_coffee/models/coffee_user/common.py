@@ -52,6 +52,26 @@ class ResPartner(models.Model):
         "they are created as a user on each, and deactivated when removed.",
     )
 
+    coffee_brew_count = fields.Integer(
+        string="Coffees",
+        compute="_compute_coffee_brew_count",
+        groups="base.group_user",
+    )
+
+    def _compute_coffee_brew_count(self):
+        counts = self.env["coffee.brew"]._counts_by("partner_id", self)
+        for partner in self:
+            partner.coffee_brew_count = counts.get(partner.id, 0)
+
+    def action_open_coffee_brews(self):
+        """Smart button: the person's brews."""
+        self.ensure_one()
+        self.check_access("read")
+        return self.env["coffee.brew"]._action_open(
+            [("partner_id", "=", self.id)],
+            self.env._("Coffees of %(person)s", person=self.display_name),
+        )
+
     @api.depends("coffee_bind_ids.drinker", "coffee_bind_ids.backend_id")
     def _compute_coffee_backend_ids(self):
         for partner in self:

@@ -3,7 +3,11 @@
 /**
  * The integrator's walk through the connector, run by tests/test_tour.py:
  * open the backend from the menu, check the connection, import the machines,
- * open the machines and the brew analysis, and pour a coffee for a contact.
+ * open the machines and the brew analysis, and pour a coffee for a contact
+ * on a machine in maintenance, warned before pouring. Between the tours, the
+ * test runs the jobs as the job runner would: the pour fails, and
+ * connector_coffee_retry_tour finds the brew failed with its reason and
+ * retries it; connector_coffee_done_tour finds it done.
  */
 import {registry} from "@web/core/registry";
 import {stepUtils} from "@web_tour/tour_service/tour_utils";
@@ -61,7 +65,7 @@ registry.category("web_tour.tours").add("connector_coffee_tour", {
         },
         ...coffeeMenu("coffee_brew_analysis_menu", "Open the brew analysis"),
         {
-            content: "The brews per day are drawn",
+            content: "The brews per week and beverage are drawn",
             trigger: ".o_graph_view .o_graph_canvas_container canvas",
         },
         {
@@ -93,13 +97,91 @@ registry.category("web_tour.tours").add("connector_coffee_tour", {
             trigger: ".modal .o_field_many2many_tags .o_tag:contains(Tour drinker)",
         },
         {
-            content: "Pour",
+            content: "Who is not a user of the machine yet is registered by the pour",
+            trigger: ".modal .alert-warning:contains(registered on it by this pour)",
+        },
+        {
+            content: "Choose the machine in maintenance",
+            trigger: ".modal .o_field_widget[name=machine_id] input",
+            run: "edit Kitchen",
+        },
+        {
+            content: "Kitchen Bean-to-Cup",
+            trigger: ".ui-autocomplete .ui-menu-item a:contains(Kitchen Bean-to-Cup)",
+            run: "click",
+        },
+        {
+            content: "The wizard warns that the machine is not idle, and why",
+            trigger:
+                ".modal .alert-warning:contains(Kitchen Bean-to-Cup is not idle):contains(Maintenance)",
+        },
+        {
+            content: "Pour all the same",
             trigger: ".modal .modal-footer button[name=action_pour]",
             run: "click",
         },
         {
             content: "The coffee is on its way",
-            trigger: ".o_notification:contains(1 coffee is on its way)",
+            trigger: ".o_notification:contains(Coffee on its way):contains(Tour drinker)",
+        },
+    ],
+});
+
+function openTourBrew(stateLabel) {
+    return [
+        ...stepUtils.goToAppSteps("connector_coffee.coffee_menu_root", "Open Coffee"),
+        ...coffeeMenu("coffee_brew_menu", "Open the brews"),
+        {
+            content: `The contact's brew is ${stateLabel}`,
+            trigger: `.o_list_view .o_data_row:contains(Tour drinker):contains(${stateLabel}) td[name=name]`,
+            run: "click",
+        },
+    ];
+}
+
+registry.category("web_tour.tours").add("connector_coffee_retry_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...openTourBrew("Failed"),
+        {
+            content: "The brew says why it failed, in plain words",
+            trigger:
+                ".o_form_view .alert-danger:contains(Kitchen Bean-to-Cup is in maintenance):contains(Odoo stopped trying)",
+        },
+        {
+            content: "Retry, the machine being back",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_retry]",
+            run: "click",
+        },
+        {
+            content: "The brew is ordered again",
+            trigger: ".o_notification:contains(Ordered again)",
+        },
+        {
+            content: "The brew waits for its order to be sent",
+            trigger:
+                ".o_form_view .alert-info:contains(Waiting to be sent to the machine)",
+        },
+        {
+            content: "Requested again, with no Retry button any more",
+            trigger:
+                ".o_form_view:not(:has(button[name=action_retry])) .o_statusbar_status button.o_arrow_button_current:contains(Requested)",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("connector_coffee_done_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...openTourBrew("Done"),
+        {
+            content: "The brew is done, its failure gone",
+            trigger:
+                ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Done)",
+        },
+        {
+            content: "Its chatter keeps the history",
+            trigger: ".o-mail-Chatter .o-mail-Message:contains(Failed)",
         },
     ],
 });
