@@ -475,6 +475,7 @@ class TestWebhook(HttpCase):
         with self.assertRaises(AccessError):
             Event.with_user(user).search([])
 
+    @mute_logger(CONTROLLER_LOGGER)
     def test_flood_of_huge_posts_costs_the_server_no_memory(self):
         """Eight 120 MiB posts at once: each answered 413 from its headers,
         while its body is still coming, and the server's peak memory (this
