@@ -39,15 +39,21 @@ WIDTH, HEIGHT = 1280, 800
 #: clicks before the capture as (CSS selector, text the element contains))
 SHOTS = [
     (
+        "cockpit.png",
+        "/odoo/action-connector_coffee.coffee_backend_action",
+        ".o_kanban_view .o_kanban_record",
+        [],
+    ),
+    (
         "backend_form.png",
         "/odoo/action-connector_coffee.coffee_backend_action/{backend_id}",
         ".o_form_view .o_field_one2many[name=import_ids] .o_data_row",
         [],
     ),
     (
-        "machines_list.png",
+        "machines_dashboard.png",
         "/odoo/action-connector_coffee.coffee_machine_action",
-        ".o_list_view .o_data_row",
+        ".o_kanban_view .o_kanban_record",
         [],
     ),
     (

@@ -281,6 +281,12 @@ class CoffeeCase(SimulatorRequestsMixin, TransactionComponentCase):
         """Perform the trapped jobs as the runner would: see :func:`perform_jobs`."""
         return perform_jobs(self.env, trap, **options)
 
+    def register_drinker(self, partner):
+        """Make ``partner`` a user of the test's machine (exported to it)."""
+        with self.trap() as trap:
+            partner.coffee_backend_ids |= self.backend
+            self.perform_jobs(trap)
+
     def bindings(self, model):
         """All the bindings of ``model`` on the test's backend."""
         return (

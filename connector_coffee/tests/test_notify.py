@@ -19,6 +19,8 @@ class TestNotify(CoffeeCase):
         self.machine = self.bindings_by_machine_id("coffee.machine")[1]
         self.alice = new_test_user(self.env, "alice", "base.group_user")
         self.bob = new_test_user(self.env, "bob", "base.group_user")
+        for user in (self.alice, self.bob):
+            self.register_drinker(user.partner_id)
 
     def pour_as(self, user):
         """Pour a coffee for ``user`` as ``user``; the machine takes the order."""

@@ -19,6 +19,7 @@ class TestSystray(CoffeeCase):
         super().setUp()
         self.sync("machines", "beverages")
         self.drinker = new_test_user(self.env, "systray_drinker", "base.group_user")
+        self.register_drinker(self.drinker.partner_id)
         company_b = self.env["res.company"].create({"name": "Coffee-free Company"})
         self.stranger = new_test_user(
             self.env,
