@@ -95,6 +95,8 @@ for name, location, secret in %(machines)r:
         "password": %(password)r,
         "webhook_secret": secret,
         "page_size": %(page_size)r,
+        # so that the demo's machines show a supply alert or two
+        "milk_alert_level": 25,
     })
 if %(sync)r:
     backends._sync_all()
