@@ -5,5 +5,6 @@ from . import backend_adapter
 from . import binder
 from . import mapper
 from . import importer
+from . import event_importer
 from . import exporter
 from . import listener

@@ -103,6 +103,16 @@ class CoffeeAdapter(Component):
                 updated_since=updated_since,
             )
 
+    def read_many(self, external_ids):
+        """Read the records of many ids, with one request per 500 of them.
+
+        :param external_ids: ids on the machine
+        :return: the records, ordered by id; an id the machine does not know
+            is left out
+        """
+        with self._translate_errors(f"read {len(external_ids)} records of"):
+            return self.client.read_many(self._coffee_resource, external_ids)
+
     def read(self, external_id):
         """Read one record.
 

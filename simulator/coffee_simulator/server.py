@@ -611,10 +611,12 @@ class SimulatorApp:
         return json_response(200, self.sim.advance_brews(steps))
 
     def ep_admin_webhook(self, ctx):
-        """PUT /admin/webhook {url, secret}."""
+        """PUT /admin/webhook {url, secret, batch}."""
         values = ctx.json()
         try:
-            self.sim.set_webhook(values.get("url"), values.get("secret"))
+            self.sim.set_webhook(
+                values.get("url"), values.get("secret"), values.get("batch", 1)
+            )
         except ValueError as exc:
             raise ApiError(
                 422, "validation_error", "invalid webhook", {"url": str(exc)}
