@@ -7,4 +7,5 @@ from . import mapper
 from . import importer
 from . import event_importer
 from . import exporter
+from . import batch_exporter
 from . import listener

@@ -138,6 +138,19 @@ class CoffeeAdapter(Component):
                 self._coffee_resource, data, idempotency_key=idempotency_key
             )
 
+    def bulk_upsert(self, items):
+        """Create or update many records with one request.
+
+        A refused item does not fail the request: its result says why.
+
+        :param items: dicts of values, with the machine id as ``id`` for
+            the records to update
+        :return: one ``{"status", "record"}`` or ``{"status", "error"}`` per
+            item, in their order
+        """
+        with self._translate_errors(f"upsert {len(items)} records of"):
+            return self.client.bulk_upsert(self._coffee_resource, items)
+
     def write(self, external_id, data):
         """Update a record on the machine.
 

@@ -214,6 +214,16 @@ class CoffeeBinding(models.AbstractModel):
         with backend.work_on(self._name) as work:
             return work.component(usage="event.importer").run()
 
+    @api.model
+    def _export_batch(self, backend):
+        """Job: export every binding of the backend marked for export, by
+        pages, one request each.
+
+        :param backend: the ``coffee.backend``
+        """
+        with backend.work_on(self._name) as work:
+            return work.component(usage="batch.exporter").run()
+
     def _export_record(self, fields=None):
         """Job: export this binding to the machine.
 
