@@ -110,22 +110,23 @@ class CoffeeRecordImporter(AbstractComponent):
         existing = self.binder.to_internal_many([r["id"] for r in records])
         now = fields.Datetime.now()
         to_create, to_write = [], []
-        for record in records:
-            binding = existing.get(record["id"])
-            if binding and not force and not self._is_newer(record, binding):
-                result["skipped"] += 1
-                continue
-            try:
-                values = self._map_values(record, relations, not binding)
-            except MappingError as err:
-                self._refuse(record, err, defer_failures)
-                result["deferred"] += 1
-                continue
-            values["sync_date"] = now
-            if binding:
-                to_write.append((record, binding, values))
-            else:
-                to_create.append((record, values))
+        with self.mapper.mapping_page(relations=relations) as map_values:
+            for record in records:
+                binding = existing.get(record["id"])
+                if binding and not force and not self._is_newer(record, binding):
+                    result["skipped"] += 1
+                    continue
+                try:
+                    values = self._check_values(map_values(record, not binding))
+                except MappingError as err:
+                    self._refuse(record, err, defer_failures)
+                    result["deferred"] += 1
+                    continue
+                values["sync_date"] = now
+                if binding:
+                    to_write.append((record, binding, values))
+                else:
+                    to_create.append((record, values))
         result.add(self._create_bindings(to_create, defer_failures))
         result.add(self._write_bindings(to_write, defer_failures))
         return result
@@ -149,23 +150,34 @@ class CoffeeRecordImporter(AbstractComponent):
         :raise MappingError: when the machine's data does not fit, such as a
             value no selection field of the binding knows
         """
-        map_record = self.mapper.map_record(record)
-        values = map_record.values(for_create=for_create, relations=relations)
-        for name, allowed in self._selections.items():
-            if values.get(name) and values[name] not in allowed:
+        with self.mapper.mapping_page(relations=relations) as map_values:
+            return self._check_values(map_values(record, for_create))
+
+    def _check_values(self, values):
+        """Check mapped values against what the binding's fields accept.
+
+        :return: the values
+        :raise MappingError: for a value no selection field of the binding
+            knows
+        """
+        for name, allowed, known in self._selections:
+            value = values.get(name)
+            if value and value not in known:
                 raise MappingError(
-                    f"{name} {values[name]!r} is not one of {', '.join(allowed)}"
+                    f"{name} {value!r} is not one of {', '.join(allowed)}"
                 )
         return values
 
     @cached_property
     def _selections(self):
-        """``{field: its values}`` of the binding's selection fields."""
-        return {
-            name: field.get_values(self.env)
-            for name, field in self.model._fields.items()
-            if field.type == "selection"
-        }
+        """``(field, its values, the same as a set)`` of the binding's
+        selection fields."""
+        selections = []
+        for name, field in self.model._fields.items():
+            if field.type == "selection":
+                allowed = field.get_values(self.env)
+                selections.append((name, allowed, frozenset(allowed)))
+        return selections
 
     def _import_dependencies(self, records):
         """Import the related machine records that Odoo does not have yet.
@@ -226,9 +238,11 @@ class CoffeeRecordImporter(AbstractComponent):
         :return: an :class:`ImportResult`
         """
 
+        quiet = self.model.with_context(connector_no_export=True).env
+
         def write(items):
             for __, binding, values in items:
-                binding.with_context(connector_no_export=True).write(values)
+                binding.with_env(quiet).write(values)
 
         return self._save(to_write, write, "updated", defer_failures)
 
