@@ -157,31 +157,27 @@ class CoffeeWebhookEvent(models.Model):
         :return: the types of the events received for the first time
         """
         signed_at = datetime.fromtimestamp(int(timestamp), timezone.utc)
-        now = fields.Datetime.now()
-        rows = SQL(", ").join(
-            SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, TRUE)",
-                backend.id,
-                backend.company_id.id,
-                event_id,
-                event_type,
-                external_id,
-                signed_at.replace(tzinfo=None),
-                now,
-            )
-            for event_id, event_type, external_id in events
-        )
+        event_ids, event_types, external_ids = zip(*events, strict=True)
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO coffee_webhook_event
                     (backend_id, company_id, event_id, event_type, external_id,
                      signed_at, received_at, pending)
-                VALUES %s
+                SELECT %s, %s, event.id, event.type, event.external_id, %s, %s,
+                       TRUE
+                FROM unnest(%s::varchar[], %s::varchar[], %s::int4[])
+                    AS event (id, type, external_id)
                 ON CONFLICT (backend_id, event_id) DO NOTHING
                 RETURNING event_type
                 """,
-                rows,
+                backend.id,
+                backend.company_id.id,
+                signed_at.replace(tzinfo=None),
+                fields.Datetime.now(),
+                list(event_ids),
+                list(event_types),
+                list(external_ids),
             )
         )
         return {event_type for (event_type,) in self.env.cr.fetchall()}
@@ -239,8 +235,11 @@ class CoffeeWebhookEvent(models.Model):
         if row_ids:
             self.env.cr.execute(
                 SQL(
-                    "UPDATE coffee_webhook_event SET pending = FALSE WHERE id IN %s",
-                    tuple(row_ids),
+                    """
+                    UPDATE coffee_webhook_event SET pending = FALSE
+                    WHERE id = ANY(%s)
+                    """,
+                    list(row_ids),
                 )
             )
             self.invalidate_model(["pending"])
