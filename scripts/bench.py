@@ -412,8 +412,9 @@ def busy_path_table(result):
         singles, single = events["single_posts"], events["single_event"]
         lines += [
             f"Webhook: {burst['records']:,} brew.finished events in one burst "
-            f"({burst['posts']} deliveries), then the jobs they enqueued; best of "
-            f"{len(burst['runs_seconds'])} runs:",
+            f"({burst['posts']} deliveries), then the jobs they enqueued, against "
+            "the batch import of the same brews (jobs stored and run alike); best "
+            f"of {len(burst['runs_seconds'])} runs:",
             f"  batch import   {batch['seconds']:>7.3f} s  {batch['jobs']:>4} jobs "
             f"{batch['http']:>5} requests",
             f"  burst          {burst['seconds']:>7.3f} s  {burst['jobs']:>4} jobs "
