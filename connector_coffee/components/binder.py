@@ -45,4 +45,5 @@ class CoffeeBinder(Component):
             ],
             fetched,
         )
-        return {binding[self._external_field]: binding for binding in bindings}
+        # mapped() reads a field of many records at once from the cache
+        return dict(zip(bindings.mapped(self._external_field), bindings, strict=True))

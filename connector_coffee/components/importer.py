@@ -108,12 +108,17 @@ class CoffeeRecordImporter(AbstractComponent):
             return result
         relations = self._import_dependencies(records)
         existing = self.binder.to_internal_many([r["id"] for r in records])
+        known = self._known_dates(existing.values())
         now = fields.Datetime.now()
         to_create, to_write = [], []
         with self.mapper.mapping_page(relations=relations) as map_values:
             for record in records:
                 binding = existing.get(record["id"])
-                if binding and not force and not self._is_newer(record, binding):
+                if (
+                    binding
+                    and not force
+                    and not self._is_newer(record, binding, known.get(binding.id))
+                ):
                     result["skipped"] += 1
                     continue
                 try:
@@ -131,18 +136,29 @@ class CoffeeRecordImporter(AbstractComponent):
         result.add(self._write_bindings(to_write, defer_failures))
         return result
 
-    def _is_newer(self, record, binding):
+    def _known_dates(self, bindings):
+        """``{binding id: the machine's date of its last import}``, read for
+        a page of bindings at once."""
+        if not bindings:
+            return {}
+        bindings = self.model.browse([binding.id for binding in bindings])
+        return dict(
+            zip(bindings.ids, bindings.mapped("coffee_updated_at"), strict=True)
+        )
+
+    def _is_newer(self, record, binding, known_date=None):
         """Whether the machine changed the record since it was imported.
 
         The machine's own ``updated_at`` is compared with the one stored at
         the last import, so that clocks of Odoo and the machine may differ.
+
+        :param known_date: the binding's ``coffee_updated_at``, when the
+            caller read it already
         """
         updated_at = parse_datetime(record.get("updated_at"))
-        return not (
-            updated_at
-            and binding.coffee_updated_at
-            and updated_at <= binding.coffee_updated_at
-        )
+        if known_date is None:
+            known_date = binding.coffee_updated_at
+        return not (updated_at and known_date and updated_at <= known_date)
 
     def _map_values(self, record, relations, for_create):
         """Map a machine record to the values of its binding.
