@@ -107,7 +107,9 @@ class CoffeeRecordImporter(AbstractComponent):
         if not records:
             return result
         relations = self._import_dependencies(records)
-        existing = self.binder.to_internal_many([r["id"] for r in records])
+        existing = self.binder.to_internal_many(
+            [r["id"] for r in records], fetch=self._written_fields
+        )
         known = self._known_dates(existing.values())
         now = fields.Datetime.now()
         to_create, to_write = [], []
@@ -135,6 +137,16 @@ class CoffeeRecordImporter(AbstractComponent):
         result.add(self._create_bindings(to_create, defer_failures))
         result.add(self._write_bindings(to_write, defer_failures))
         return result
+
+    @cached_property
+    def _written_fields(self):
+        """The fields an update of the bindings reads first: their columns,
+        read with the lookup of a page's bindings rather than after it."""
+        return [
+            name
+            for name, field in self.model._fields.items()
+            if field.store and field.column_type and field.prefetch is True
+        ]
 
     def _known_dates(self, bindings):
         """``{binding id: the machine's date of its last import}``, read for
