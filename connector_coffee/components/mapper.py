@@ -37,17 +37,18 @@ def parse_datetime(value):
     """
     if not value:
         return False
-    if isinstance(value, str) and value.endswith("+00:00"):
-        # what the machine writes: UTC already, read as such (the fast path
-        # of the dates of a page of records)
-        try:
-            return datetime.fromisoformat(value[:-6])
-        except ValueError:
-            pass
+    text = str(value)
+    # what the machine writes is UTC already: read as such without its
+    # offset, the cheapest for the dates of a page of records
+    utc = text.endswith("+00:00")
     try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(
+            text[:-6] if utc else text.replace("Z", "+00:00")
+        )
     except ValueError:
-        raise MappingError(f"{value!r} is not an ISO 8601 date") from None
+        moment = None
+    if moment is None or (utc and moment.tzinfo):
+        raise MappingError(f"{value!r} is not an ISO 8601 date")
     if moment.tzinfo:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
