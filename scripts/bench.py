@@ -9,11 +9,16 @@ comes to the ORM's floor:
   beforehand;
 * our batch import (one job per page of 500, performed in process);
 * the batch update: the same import when every brew changed on the machine;
+* the write floor: ``write()`` of the values the batch update writes, on the
+  same bindings;
 * the per-record import of the webhook (one GET and one job per brew);
 
 for 1,000 and 10,000 brews (and 100,000 with ``--big``): wall time, HTTP
 requests, SQL queries and memory peak. Then the export of 1,000 partner
-changes: export jobs enqueued and HTTP requests per exported record.
+changes: export jobs enqueued and HTTP requests per exported record. Then
+1,000 webhook events POSTed in one burst to the addon's controller (Odoo's
+HTTP server in the worker): jobs, requests to the machine, and the time to
+the last binding over the batch import of the same brews.
 
 Like ``make test``, it finds Odoo 18, sets up ``.venv``, and uses the
 PostgreSQL of ``ODOO_RC`` / ``PG*`` or a private throwaway cluster, in a
@@ -21,14 +26,21 @@ throwaway database. The measuring runs in ``bench_worker.py`` under the
 interpreter that imports Odoo.
 
 It prints a table, compares it with the previous run, writes the figures to
-``bench/results/latest.json`` and ends with exactly one line,
-``bench: ratio_to_floor=<x> http_per_record=<y> sql_per_record=<z>
+``bench/results/latest.json`` and ends with the line ``bench:
+ratio_to_floor=<x> http_per_record=<y> sql_per_record=<z>
 per_record_ratio=<w>`` (on one line), for the import of 10,000 brews: our
 import's time over the floor's, HTTP requests and SQL queries per brew, and
-the per-record path's time over the floor's. The exit code is 1 when a target
-is missed: the import of 10,000 brews within 1.5 times the floor, at most one
-request per page plus one, and at most 5 SQL queries per brew, not growing
-from 1,000 to 10,000 brews.
+the per-record path's time over the floor's; then ``bench-update:
+ratio_to_write_floor=<x>`` (10,000 brews), ``bench-events: jobs=<n>
+http=<n> ratio_to_batch=<x>`` and ``bench-export: jobs_per_record=<x>
+http_per_record=<x>``. The exit code is 1 when a target is missed: the
+import of 10,000 brews within 1.5 times the floor, at most one request per
+page plus one, and at most 5 SQL queries per brew, not growing from 1,000 to
+10,000 brews; the import of 10,000 brews or more within 1.15 times the
+floor, the update within 1.20 times the write floor, a burst of 1,000 events
+in at most 5 jobs and 5 requests to the machine and within 1.5 times the
+batch import, at most 0.02 export jobs and requests per changed partner, a
+single event or change through within 5 seconds.
 """
 
 import argparse
@@ -56,6 +68,7 @@ PATHS = {
     "floor": "floor",
     "batch": "batch import",
     "update": "batch update",
+    "write_floor": "write floor",
     "per_record": "per record",
 }
 
@@ -64,6 +77,22 @@ MAX_RATIO_TO_FLOOR = 1.5
 MAX_SQL_PER_RECORD = 5
 #: "not growing with N": the larger run may cost this much more per record
 SQL_GROWTH_TOLERANCE = 1.1
+
+#: targets of the busy paths (issue "Performance, round two"): the batch
+#: import of this many brews or more within this much of the floor
+STRICT_SIZE = 10000
+MAX_IMPORT_RATIO = 1.15
+#: the batch update within this much of the write floor
+MAX_UPDATE_RATIO = 1.20
+#: a burst of 1,000 webhook events: jobs, requests to the machine, and the
+#: time to the last binding over the batch import of the same brews
+MAX_EVENT_JOBS = 5
+MAX_EVENT_HTTP = 5
+MAX_EVENT_RATIO = 1.5
+#: 1,000 partners changed at once: export jobs and requests per partner
+MAX_EXPORT_PER_RECORD = 0.02
+#: seconds for a single event, or a single change, to get through
+MAX_SINGLE_SECONDS = 5.0
 
 
 # --------------------------------------------------------------------------
@@ -105,6 +134,8 @@ def run_worker(python, config, database, args):
         if args.profile:
             os.makedirs(args.profile, exist_ok=True)
             cmd += ["--profile", os.path.abspath(args.profile)]
+        if args.no_events:
+            cmd.append("--no-events")
         proc = subprocess.run(cmd, cwd=ROOT, check=False)
         if proc.returncode:
             raise RuntimeError(f"the bench worker failed (exit {proc.returncode})")
@@ -251,14 +282,181 @@ def table(result):
             f"Export of {export['partners']:,} partners written "
             f"{export['writes'] // export['partners']} times each:",
             f"  jobs enqueued   {export['jobs']:>6,}  "
-            f"({export['jobs_per_record']:.2f} per partner, "
+            f"({export['jobs_per_record']:.3f} per partner, "
             f"{export['enqueue_calls']:,} with_delay calls)",
             f"  HTTP requests   {export['http']:>6,}  "
-            f"({export['http_per_record']:.2f} per exported record: {endpoints})",
+            f"({export['http_per_record']:.3f} per exported record: {endpoints})",
             f"  time            {export['write_seconds']:>6.2f} s writing, "
             f"{export['export_seconds']:.2f} s performing the jobs",
         ]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# The busy paths: update, webhook events, exports
+# --------------------------------------------------------------------------
+
+
+def derive_busy_paths(result):
+    """Add the ratios of the update, the events and the export."""
+    for paths in result["sizes"].values():
+        if "write_floor" in paths:
+            paths["update"]["ratio_to_write_floor"] = round(
+                paths["update"]["seconds"] / paths["write_floor"]["seconds"], 3
+            )
+    events = result.get("events") or {}
+    if "events" in events:
+        batch = events["batch"]["seconds"]
+        for key in ("events", "single_posts"):
+            events[key]["ratio_to_batch"] = round(events[key]["seconds"] / batch, 3)
+    result["targets"] += busy_path_targets(result)
+
+
+def busy_path_targets(result):
+    """Check the busy paths against their targets.
+
+    :return: ``[{target, met, measured}]``
+    """
+    checks = []
+    sizes = sorted(result["sizes"], key=int)
+    for size in sizes:
+        paths = result["sizes"][size]
+        if int(size) >= STRICT_SIZE:
+            ratio = paths["batch"]["ratio_to_floor"]
+            checks.append(
+                (
+                    f"import of {int(size):,} brews <= {MAX_IMPORT_RATIO} x floor",
+                    ratio <= MAX_IMPORT_RATIO,
+                    f"{ratio:.2f} x",
+                )
+            )
+    headline = str(result["summary"]["size"])
+    update = result["sizes"][headline]["update"]
+    if "ratio_to_write_floor" in update:
+        ratio = update["ratio_to_write_floor"]
+        checks.append(
+            (
+                f"update of {int(headline):,} brews <= {MAX_UPDATE_RATIO} x the "
+                "write floor",
+                ratio <= MAX_UPDATE_RATIO,
+                f"{ratio:.2f} x",
+            )
+        )
+    events = result.get("events") or {}
+    if "events" in events:
+        burst = events["events"]
+        checks += [
+            (
+                f"burst of {burst['records']:,} events: jobs <= {MAX_EVENT_JOBS}",
+                burst["jobs"] <= MAX_EVENT_JOBS,
+                str(burst["jobs"]),
+            ),
+            (
+                f"burst of {burst['records']:,} events: requests to the machine "
+                f"<= {MAX_EVENT_HTTP}",
+                burst["http"] <= MAX_EVENT_HTTP,
+                str(burst["http"]),
+            ),
+            (
+                f"burst of {burst['records']:,} events: first event to last binding "
+                f"<= {MAX_EVENT_RATIO} x batch import",
+                burst["ratio_to_batch"] <= MAX_EVENT_RATIO,
+                f"{burst['ratio_to_batch']:.2f} x",
+            ),
+            (
+                f"a single event imported within {MAX_SINGLE_SECONDS:g} s",
+                events["single_event"]["seconds"] <= MAX_SINGLE_SECONDS,
+                f"{events['single_event']['seconds']:.3f} s",
+            ),
+        ]
+    export = result.get("export") or {}
+    if "jobs" in export:
+        checks += [
+            (
+                f"export jobs per partner <= {MAX_EXPORT_PER_RECORD}",
+                export["jobs_per_record"] <= MAX_EXPORT_PER_RECORD,
+                f"{export['jobs_per_record']:.3f}",
+            ),
+            (
+                f"export requests per partner <= {MAX_EXPORT_PER_RECORD}",
+                export["http_per_record"] <= MAX_EXPORT_PER_RECORD,
+                f"{export['http_per_record']:.3f}",
+            ),
+        ]
+        if "single_seconds" in export:
+            checks.append(
+                (
+                    f"a single change on the machine within {MAX_SINGLE_SECONDS:g} s",
+                    export["single_seconds"] <= MAX_SINGLE_SECONDS,
+                    f"{export['single_seconds']:.3f} s",
+                )
+            )
+    return [{"target": t, "met": met, "measured": m} for t, met, m in checks]
+
+
+def busy_path_table(result):
+    """The figures of the update, the events and the export, as text."""
+    lines = []
+    updates = [
+        f"{int(size):,} brews {paths['update']['ratio_to_write_floor']:.2f} x"
+        for size, paths in sorted(result["sizes"].items(), key=lambda i: int(i[0]))
+        if "ratio_to_write_floor" in paths["update"]
+    ]
+    if updates:
+        lines += ["Batch update over the write floor: " + ", ".join(updates), ""]
+    events = result.get("events") or {"skipped": "not measured"}
+    if "skipped" in events:
+        lines.append(f"Webhook events: skipped ({events['skipped']})")
+    else:
+        batch, burst = events["batch"], events["events"]
+        singles, single = events["single_posts"], events["single_event"]
+        lines += [
+            f"Webhook: {burst['records']:,} brew.finished events in one burst "
+            f"({burst['posts']} deliveries), then the jobs they enqueued, against "
+            "the batch import of the same brews (jobs stored and run alike); best "
+            f"of {len(burst['runs_seconds'])} runs:",
+            f"  batch import   {batch['seconds']:>7.3f} s  {batch['jobs']:>4} jobs "
+            f"{batch['http']:>5} requests",
+            f"  burst          {burst['seconds']:>7.3f} s  {burst['jobs']:>4} jobs "
+            f"{burst['http']:>5} requests  {burst['ratio_to_batch']:.2f} x batch",
+            f"  single POSTs   {singles['seconds']:>7.3f} s  {singles['jobs']:>4} jobs "
+            f"{singles['http']:>5} requests  {singles['ratio_to_batch']:.2f} x batch "
+            f"({singles['posts']:,} POSTs)",
+            f"  single event   {single['seconds']:>7.3f} s  {single['jobs']:>4} jobs "
+            f"{single['http']:>5} requests",
+        ]
+    export = result.get("export") or {}
+    if "single_seconds" in export:
+        lines.append(
+            f"A single partner change reaches the machine in "
+            f"{export['single_seconds']:.3f} s (its transaction and its job)."
+        )
+    return "\n".join(lines)
+
+
+def busy_path_lines(result):
+    """The lines of the update, the events and the export, after ``bench:``."""
+    lines = []
+    headline = str(result["summary"]["size"])
+    update = result["sizes"][headline]["update"]
+    if "ratio_to_write_floor" in update:
+        lines.append(
+            f"bench-update: ratio_to_write_floor={update['ratio_to_write_floor']:.2f}"
+        )
+    events = result.get("events") or {}
+    if "events" in events:
+        burst = events["events"]
+        lines.append(
+            f"bench-events: jobs={burst['jobs']} http={burst['http']} "
+            f"ratio_to_batch={burst['ratio_to_batch']:.2f}"
+        )
+    export = result.get("export") or {}
+    if "jobs" in export:
+        lines.append(
+            f"bench-export: jobs_per_record={export['jobs_per_record']:.3f} "
+            f"http_per_record={export['http_per_record']:.3f}"
+        )
+    return lines
 
 
 def compare(previous, result):
@@ -351,6 +549,9 @@ def main(argv=None):
         "--no-export", action="store_true", help="skip the export figures"
     )
     parser.add_argument(
+        "--no-events", action="store_true", help="skip the webhook figures"
+    )
+    parser.add_argument(
         "--profile",
         metavar="DIR",
         help="write cProfile statistics of the first batch import of each size",
@@ -373,9 +574,10 @@ def main(argv=None):
         bench_seconds=round(time.time() - started, 1),
     )
     summary = derive(result)
+    derive_busy_paths(result)
     previous = save(result)
 
-    out = ["", table(result), ""]
+    out = ["", table(result), "", busy_path_table(result), ""]
     if previous:
         comparison = compare(previous, result)
         if comparison:
@@ -389,6 +591,7 @@ def main(argv=None):
         f"Figures written to {(RESULTS / 'latest.json').relative_to(ROOT)} "
         f"({result['bench_seconds']:.0f} s in all)",
         bench_line(summary),
+        *busy_path_lines(result),
     ]
     sys.stdout.write("\n".join(out) + "\n")
     return 0 if all(target["met"] for target in result["targets"]) else 1

@@ -35,9 +35,24 @@ simulator's counters), SQL queries (the cursor's ``sql_log_count``) and the
 growth of the peak resident memory (Linux's ``VmHWM``, reset before each
 measurement).
 
+Each turn also measures the write floor: ``write(values)`` of the values the
+batch update writes, on the same bindings, flushed and committed, which the
+batch update is compared with.
+
 Then the export: 1,000 machine users imported (bound and on the machine),
 their partners each renamed three times, counting the export jobs enqueued and
-the HTTP requests of performing them.
+the HTTP requests of performing them, and the time a single change takes to
+reach the machine.
+
+Then the webhook: 1,000 ``brew.finished`` events of a machine's 1,000 brews,
+POSTed in one burst to the addon's controller, served by Odoo's own HTTP
+server in this process, signed as the machine signs them and delivered as
+the machine delivers a burst (one delivery per 500 events or 60 KiB); the
+jobs they enqueue are run as the job runner runs them (one transaction each,
+stored in the database), and the time from the first event to the last
+binding is compared with the batch import of the same 1,000 brews, measured
+in turns with it, its jobs stored and run the same way. The same events as
+1,000 single POSTs, and a single event, are measured once.
 
 The database is a throwaway one: the measurements commit, and each deletes
 what it created before the next one.
@@ -51,12 +66,16 @@ import gc
 import json
 import os
 import platform
+import re
 import resource
 import sys
+import threading
 import time
+import uuid
 from contextlib import contextmanager
 
 import psycopg2
+import requests
 
 import odoo
 from odoo import api, fields
@@ -90,6 +109,9 @@ EXPORT_WRITES = 3
 #: the per-record path makes one HTTP connection per record: past this many
 #: records it is measured on the first ones and its figures scaled up
 PER_RECORD_LIMIT = 10000
+#: the webhook burst: events of this many brews
+EVENT_BREWS = 1000
+WEBHOOK_SECRET = "bench-webhook-secret"
 
 
 def progress(message):
@@ -300,6 +322,13 @@ class Bench:
         Read page by page from the machine and mapped by the addon's own
         importer and mapper, with the relations resolved.
         """
+        return [vals for __, vals in self._mapped(backend, for_create=True)]
+
+    def _mapped(self, backend, for_create):
+        """``[(machine id, values)]`` of every brew, as the import maps them.
+
+        :param for_create: the values of a creation, else of an update
+        """
         values = []
         with backend.work_on("coffee.brew") as work:
             adapter = work.component(usage="backend.adapter")
@@ -310,9 +339,9 @@ class Bench:
                 data = adapter.search_page(page=page, per_page=PAGE_SIZE)
                 relations = importer._import_dependencies(data["items"])
                 for record in data["items"]:
-                    vals = importer._map_values(record, relations, True)
+                    vals = importer._map_values(record, relations, for_create)
                     vals["sync_date"] = now
-                    values.append(vals)
+                    values.append((record["id"], vals))
                 page = data.get("next_page")
         return values
 
@@ -344,6 +373,27 @@ class Bench:
         measure.figures["jobs"] = jobs
         return measure.figures
 
+    def measure_write_floor(self, measure, backend, values):
+        """The ORM's floor of an update: write() of the values the batch
+        update writes, on the same bindings, one call per binding (the
+        values differ from brew to brew), flushed and committed.
+
+        :param values: ``{machine id: values}``
+        """
+        brews = (
+            self.env["coffee.brew"]
+            .with_context(connector_no_export=True)
+            .search([("backend_id", "=", backend.id)])
+        )
+        pairs = [(brew, values[brew.coffee_id]) for brew in brews]
+        self.end_transaction()
+        with measure.run(len(pairs)):
+            for brew, vals in pairs:
+                brew.write(vals)
+            self.env.flush_all()
+            self.end_transaction()
+        return measure.figures
+
     def measure_per_record(self, measure, backend, ids):
         """The webhook's path: one _import_record (one GET) per id."""
         brews = self.env["coffee.brew"]
@@ -371,14 +421,15 @@ class Bench:
             self.import_dependencies(backend, "machines", "beverages", "users")
             ids = [record["id"] for record in simulator.records("brews")]
             values = self.mapped_values(backend)
+            updates = self.update_values(backend)
             self.end_transaction()
             check(len(values) == size, f"{len(values)} brews mapped, not {size}")
             measure = Measure(self.cr, simulator)
-            runs = {"floor": [], "batch": [], "update": []}
+            runs = {"floor": [], "batch": [], "update": [], "write_floor": []}
             for turn in range(1, options.repeat + 1):
                 progress(
                     f"{size:,} brews, run {turn}/{options.repeat}: floor, batch "
-                    "import, batch update"
+                    "import, batch update, write floor"
                 )
                 self.delete_brews(backend)
                 runs["floor"].append(self.measure_floor(measure, values))
@@ -394,8 +445,13 @@ class Bench:
                 self.age_brews(backend)
                 runs["update"].append(self.measure_batch(measure, backend, size))
                 check(self.brew_count(backend, aged=True) == 0, "brews not updated")
+                self.age_brews(backend)
+                runs["write_floor"].append(
+                    self.measure_write_floor(measure, backend, updates)
+                )
+                check(self.brew_count(backend, aged=True) == 0, "brews not written")
                 self.delete_brews(backend)
-            del values
+            del values, updates
             result = {path: best_run(figures) for path, figures in runs.items()}
 
             if options.per_record_limit == 0:
@@ -414,6 +470,10 @@ class Bench:
             return result
         finally:
             simulator.stop()
+
+    def update_values(self, backend):
+        """``{machine id: values}`` the batch update writes (the write floor's)."""
+        return dict(self._mapped(backend, for_create=False))
 
     # -- export ---------------------------------------------------------------
 
@@ -453,8 +513,10 @@ class Bench:
                 with measure.run(enqueued):
                     jobs = self.perform_all(trap)
             perform_figures = measure.figures
-            requests = simulator.counters()
+            by_endpoint = simulator.counters()
+            single = self.single_export(simulator, partners[0])
             return {
+                "single_seconds": single,
                 "partners": EXPORT_PARTNERS,
                 "writes": EXPORT_PARTNERS * EXPORT_WRITES,
                 "enqueue_calls": calls,
@@ -465,7 +527,7 @@ class Bench:
                 "http_per_record": round(perform_figures["http"] / EXPORT_PARTNERS, 3),
                 "http_by_endpoint": {
                     key: value
-                    for key, value in requests.items()
+                    for key, value in by_endpoint.items()
                     if key not in ("total", "pours")
                 },
                 "write_seconds": write_figures["seconds"],
@@ -473,6 +535,176 @@ class Bench:
                 "export_seconds": perform_figures["seconds"],
                 "export_sql": perform_figures["sql"],
             }
+        finally:
+            simulator.stop()
+
+    def single_export(self, simulator, partner):
+        """Seconds from a single change of a partner to its user on the machine:
+        its transaction, then its job run as the job runner runs it."""
+        name = f"{partner.name} (single)"
+        started = time.perf_counter()
+        with trap_jobs() as trap:
+            partner.write({"name": name})
+            self.end_transaction()
+            self.perform_all(trap)
+        seconds = time.perf_counter() - started
+        user = next(u for u in simulator.records("users") if u["name"] == name)
+        check(user["ref"] == str(partner.id), "the single change did not arrive")
+        return round(seconds, 4)
+
+    # -- webhook ----------------------------------------------------------------
+
+    def serve_odoo(self):
+        """Odoo's HTTP server in this process, on a free port of 127.0.0.1.
+
+        :return: its base URL
+        """
+        from odoo.service.server import ThreadedWSGIServerReloadable
+
+        config["dbfilter"] = f"^{re.escape(self.dbname)}$"
+        server = ThreadedWSGIServerReloadable("127.0.0.1", 0, odoo.http.root)
+        threading.Thread(
+            target=server.serve_forever, name="bench-odoo-http", daemon=True
+        ).start()
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    def run_stored_jobs(self, backend):
+        """Run the backend's stored jobs as the job runner does: each in a
+        transaction of its own, those they enqueue after them.
+
+        :return: the number of jobs run
+        """
+        count = 0
+        while True:
+            self.end_transaction()
+            jobs = self.env["queue.job"].search(
+                [
+                    ("coffee_backend_id", "=", backend.id),
+                    ("state", "in", ("pending", "enqueued")),
+                ],
+                order="priority, id",
+            )
+            if not jobs:
+                return count
+            for job in jobs:
+                helpers().run_stored_job(self.env, job)
+                self.end_transaction()
+                count += 1
+
+    def post_events(self, session, url, brew_ids, burst):
+        """POST ``brew.finished`` events of the brews, signed as the machine
+        signs them: in bursts (as a machine set to deliver bursts does) or
+        one by one.
+
+        :return: the number of POSTs
+        """
+        from coffee_simulator import webhooks
+
+        now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+        events = [
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": "brew.finished",
+                "id": brew_id,
+                "occurred_at": now,
+            }
+            for brew_id in brew_ids
+        ]
+        if burst:
+            deliveries = [
+                (uuid.uuid4().hex, body) for __, body in webhooks.burst_bodies(events)
+            ]
+        else:
+            deliveries = [
+                (event.pop("event_id"), json.dumps(event).encode()) for event in events
+            ]
+        for event_id, body in deliveries:
+            timestamp = int(time.time())
+            answer = session.post(
+                url,
+                data=body,
+                headers={
+                    "Content-Type": "application/json",
+                    webhooks.EVENT_ID_HEADER: event_id,
+                    webhooks.TIMESTAMP_HEADER: str(timestamp),
+                    webhooks.SIGNATURE_HEADER: webhooks.sign(
+                        WEBHOOK_SECRET, body, timestamp, event_id
+                    ),
+                },
+                timeout=60,
+            )
+            check(answer.status_code == 202, f"the webhook answered {answer.text}")
+        return len(deliveries)
+
+    def measure_stored_batch(self, measure, backend, size):
+        """The batch import with its jobs stored and run as the job runner
+        runs them, as the events' jobs are: the same bookkeeping for both."""
+        backend._coffee_import("brews").since = False
+        self.env["queue.job"].search([("coffee_backend_id", "=", backend.id)]).unlink()
+        self.end_transaction()
+        with measure.run(size):
+            backend._enqueue_imports("brews")
+            jobs = self.run_stored_jobs(backend)
+        measure.figures["jobs"] = jobs
+        return measure.figures
+
+    def measure_events(self, measure, backend, session, url, ids, burst=True):
+        """The webhook's path: events POSTed, then the jobs they enqueued.
+
+        The time runs from the first event to the last binding committed.
+        """
+        self.env["queue.job"].search([("coffee_backend_id", "=", backend.id)]).unlink()
+        self.end_transaction()
+        with measure.run(len(ids)):
+            posts = self.post_events(session, url, ids, burst)
+            jobs = self.run_stored_jobs(backend)
+        measure.figures.update(posts=posts, jobs=jobs)
+        return measure.figures
+
+    def bench_events(self, options):
+        """1,000 brew.finished events in one burst, against the batch import
+        of the same brews, in turns; single POSTs and a single event once.
+
+        :return: the figures
+        """
+        simulator = self.start_simulator(brews=EVENT_BREWS, **DEPENDENCIES)
+        try:
+            backend = self.make_backend(simulator, "Bench events")
+            backend.webhook_secret = WEBHOOK_SECRET
+            self.import_dependencies(backend, "machines", "beverages", "users")
+            ids = [record["id"] for record in simulator.records("brews")]
+            url = f"{self.serve_odoo()}/connector_coffee/webhook/{backend.id}"
+            measure = Measure(self.cr, simulator)
+            runs = {"batch": [], "events": []}
+            with requests.Session() as session:
+                for turn in range(1, options.repeat + 1):
+                    progress(
+                        f"webhook, run {turn}/{options.repeat}: batch import and "
+                        f"a burst of {EVENT_BREWS:,} events"
+                    )
+                    self.delete_brews(backend)
+                    runs["batch"].append(
+                        self.measure_stored_batch(measure, backend, EVENT_BREWS)
+                    )
+                    self.delete_brews(backend)
+                    runs["events"].append(
+                        self.measure_events(measure, backend, session, url, ids)
+                    )
+                    check(self.brew_count(backend) == EVENT_BREWS, "events lost brews")
+                result = {path: best_run(figures) for path, figures in runs.items()}
+                progress(f"webhook: {EVENT_BREWS:,} events POSTed one by one")
+                self.delete_brews(backend)
+                result["single_posts"] = self.measure_events(
+                    measure, backend, session, url, ids, burst=False
+                )
+                check(self.brew_count(backend) == EVENT_BREWS, "events lost brews")
+                self.delete_brews(backend)
+                result["single_event"] = self.measure_events(
+                    measure, backend, session, url, ids[:1], burst=False
+                )
+                check(self.brew_count(backend) == 1, "the single event lost its brew")
+                self.delete_brews(backend)
+            return result
         finally:
             simulator.stop()
 
@@ -528,6 +760,7 @@ def main(argv=None):
         help="runs of the floor and the batch import and update; the best counts",
     )
     parser.add_argument("--no-export", action="store_true")
+    parser.add_argument("--no-events", action="store_true")
     parser.add_argument("--output", required=True, help="JSON file of the figures")
     args = parser.parse_args(argv)
 
@@ -542,6 +775,10 @@ def main(argv=None):
             result["export"] = {"skipped": "--no-export"}
         else:
             result["export"] = bench.bench_export()
+        if args.no_events:
+            result["events"] = {"skipped": "--no-events"}
+        else:
+            result["events"] = bench.bench_events(args)
     finally:
         bench.close()
     result["odoo"] = odoo.release.version

@@ -30,6 +30,10 @@ _logger = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 RESOURCES = ("machines", "beverages", "users", "brews")
 MAX_PER_PAGE = 500
+#: the most record ids a list request filters on (``?ids=``)
+MAX_IDS = 500
+#: the most records a bulk request creates or updates
+MAX_BULK = 500
 #: what a failure after the connection was made tells, by the text of the
 #: library's error; any other says only that the request failed (the details
 #: are logged)
@@ -199,6 +203,18 @@ def _check_id(record_id):
     if value < 1 or isinstance(record_id, bool):
         raise ValueError(f"Invalid record id {record_id!r}.")
     return value
+
+
+def _format_ids(ids):
+    """The ``ids`` filter of a list: ``1,2,3``.
+
+    :param ids: 1 to :data:`MAX_IDS` record ids
+    :raise ValueError: for no id, too many or one that is not an id
+    """
+    values = [_check_id(record_id) for record_id in ids]
+    if not 1 <= len(values) <= MAX_IDS:
+        raise ValueError(f"A list filters on 1 to {MAX_IDS} ids, not {len(values)}.")
+    return ",".join(str(value) for value in values)
 
 
 class CoffeeClient:
@@ -469,7 +485,7 @@ class CoffeeClient:
         """
         return self.request("GET", "/status")
 
-    def get_page(self, resource, page=1, per_page=100, updated_since=None):
+    def get_page(self, resource, page=1, per_page=100, updated_since=None, ids=None):
         """Read one page of a resource list.
 
         :param resource: machines, beverages, users or brews
@@ -477,6 +493,8 @@ class CoffeeClient:
         :param per_page: items per page, 1 to 500
         :param updated_since: only records with ``updated_at >= updated_since``
             (datetime, naive meaning UTC, or ISO 8601 string)
+        :param ids: only the records of these ids (1 to 500 of them); the
+            machine leaves out the ids of no record
         :return: dict ``{items, page, per_page, total, next_page}``
         """
         _check_resource(resource)
@@ -484,6 +502,8 @@ class CoffeeClient:
         since = format_updated_since(updated_since)
         if since:
             params["updated_since"] = since
+        if ids is not None:
+            params["ids"] = _format_ids(ids)
         body = self.request("GET", f"/{resource}", params=params)
         if not isinstance(body.get("items"), list):
             raise CoffeeProtocolError(
@@ -539,6 +559,24 @@ class CoffeeClient:
                 seen.add(record_id)
                 yield item
 
+    def read_many(self, resource, ids):
+        """Read the records of many ids, 500 per request.
+
+        :param resource: machines, beverages, users or brews
+        :param ids: the ids on the machine, in any number and order
+        :return: the records that exist, ordered by id (an id of no record
+            is left out)
+        """
+        _check_resource(resource)
+        wanted = sorted({_check_id(record_id) for record_id in ids})
+        records = []
+        for start in range(0, len(wanted), MAX_IDS):
+            chunk = wanted[start : start + MAX_IDS]
+            # one page as large as the ids answers them all
+            body = self.get_page(resource, per_page=len(chunk), ids=chunk)
+            records += body["items"]
+        return records
+
     def read(  # pylint: disable=method-required-super
         self, resource, record_id
     ):
@@ -579,6 +617,41 @@ class CoffeeClient:
         return self.request(
             "PUT", f"/{resource}/{_check_id(record_id)}", json_body=values
         )
+
+    def bulk_upsert(self, resource, items):
+        """Create or update many records in one request (``POST /users/bulk``).
+
+        Each item is done on its own: an item with an ``id`` updates that
+        record, one without creates a record (or updates the one of the same
+        ``ref``, so that a retry creates nothing twice). A refused item does
+        not stop the others.
+
+        :param resource: users
+        :param items: 1 to 500 dicts of field values, with ``id`` to update
+        :return: one result per item, in their order: ``{"status": 200 or
+            201, "record": {...}}`` or ``{"status": 404, 409 or 422,
+            "error": {"code", "message", "fields"?}}``
+        :raise CoffeeProtocolError: when the answer has not one result per
+            item
+        """
+        _check_resource(resource)
+        items = list(items)
+        if not 1 <= len(items) <= MAX_BULK:
+            raise ValueError(
+                f"A bulk request takes 1 to {MAX_BULK} items, not {len(items)}."
+            )
+        body = self.request("POST", f"/{resource}/bulk", json_body={"items": items})
+        results = body.get("items")
+        if (
+            not isinstance(results, list)
+            or len(results) != len(items)
+            or not all(isinstance(result, dict) for result in results)
+        ):
+            raise CoffeeProtocolError(
+                f"POST {self.api_path}/{resource}/bulk answered no result for "
+                "each of its items."
+            )
+        return results
 
     def delete(self, resource, record_id):
         """Delete a record.

@@ -5,5 +5,7 @@ from . import backend_adapter
 from . import binder
 from . import mapper
 from . import importer
+from . import event_importer
 from . import exporter
+from . import batch_exporter
 from . import listener

@@ -103,6 +103,16 @@ class CoffeeAdapter(Component):
                 updated_since=updated_since,
             )
 
+    def read_many(self, external_ids):
+        """Read the records of many ids, with one request per 500 of them.
+
+        :param external_ids: ids on the machine
+        :return: the records, ordered by id; an id the machine does not know
+            is left out
+        """
+        with self._translate_errors(f"read {len(external_ids)} records of"):
+            return self.client.read_many(self._coffee_resource, external_ids)
+
     def read(self, external_id):
         """Read one record.
 
@@ -127,6 +137,19 @@ class CoffeeAdapter(Component):
             return self.client.create(
                 self._coffee_resource, data, idempotency_key=idempotency_key
             )
+
+    def bulk_upsert(self, items):
+        """Create or update many records with one request.
+
+        A refused item does not fail the request: its result says why.
+
+        :param items: dicts of values, with the machine id as ``id`` for
+            the records to update
+        :return: one ``{"status", "record"}`` or ``{"status", "error"}`` per
+            item, in their order
+        """
+        with self._translate_errors(f"upsert {len(items)} records of"):
+            return self.client.bulk_upsert(self._coffee_resource, items)
 
     def write(self, external_id, data):
         """Update a record on the machine.

@@ -25,17 +25,18 @@ class CoffeeBinder(Component):
     #: importer compares, and the bound Odoo record, which the mappers write
     _fetch_fields = ["coffee_updated_at", "odoo_id"]
 
-    def to_internal_many(self, external_ids):
+    def to_internal_many(self, external_ids, fetch=()):
         """Find the bindings of many machine ids at once, with one query.
 
         :param external_ids: machine ids
+        :param fetch: further fields read by the same query
         :return: ``{machine id: binding}`` for the ids that are bound
         """
         ids = {int(ext) for ext in external_ids if ext}
         if not ids:
             return {}
         model = self.model.with_context(active_test=False)
-        fetched = [self._external_field] + [
+        fetched = [self._external_field, *fetch] + [
             name for name in self._fetch_fields if name in model._fields
         ]
         bindings = model.search_fetch(
@@ -45,4 +46,5 @@ class CoffeeBinder(Component):
             ],
             fetched,
         )
-        return {binding[self._external_field]: binding for binding in bindings}
+        # mapped() reads a field of many records at once from the cache
+        return dict(zip(bindings.mapped(self._external_field), bindings, strict=True))

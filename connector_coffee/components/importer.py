@@ -113,42 +113,71 @@ class CoffeeRecordImporter(Component):
         if not records:
             return result
         relations = self._import_dependencies(records)
-        existing = self.binder.to_internal_many([r["id"] for r in records])
+        existing = self.binder.to_internal_many(
+            [r["id"] for r in records], fetch=self._written_fields
+        )
+        known = self._known_dates(existing.values())
         now = fields.Datetime.now()
         to_create, to_write = [], []
-        for record in records:
-            binding = existing.get(record["id"])
-            if binding and not force and not self._is_newer(record, binding):
-                result["skipped"] += 1
-                continue
-            try:
-                values = self._map_values(record, relations, not binding)
-            except MappingError as err:
-                self._refuse(record, err, defer_failures)
-                result["deferred"] += 1
-                continue
-            values["sync_date"] = now
-            values["sync_state"] = "synced"
-            if binding:
-                to_write.append((record, binding, values))
-            else:
-                to_create.append((record, values))
+        with self.mapper.mapping_page(relations=relations) as map_values:
+            for record in records:
+                binding = existing.get(record["id"])
+                if (
+                    binding
+                    and not force
+                    and not self._is_newer(record, binding, known.get(binding.id))
+                ):
+                    result["skipped"] += 1
+                    continue
+                try:
+                    values = self._check_values(map_values(record, not binding))
+                except MappingError as err:
+                    self._refuse(record, err, defer_failures)
+                    result["deferred"] += 1
+                    continue
+                values["sync_date"] = now
+                values["sync_state"] = "synced"
+                if binding:
+                    to_write.append((record, binding, values))
+                else:
+                    to_create.append((record, values))
         result.add(self._create_bindings(to_create, defer_failures))
         result.add(self._write_bindings(to_write, defer_failures))
         return result
 
-    def _is_newer(self, record, binding):
+    @cached_property
+    def _written_fields(self):
+        """The fields an update of the bindings reads first: their columns,
+        read with the lookup of a page's bindings rather than after it."""
+        return [
+            name
+            for name, field in self.model._fields.items()
+            if field.store and field.column_type and field.prefetch is True
+        ]
+
+    def _known_dates(self, bindings):
+        """``{binding id: the machine's date of its last import}``, read for
+        a page of bindings at once."""
+        if not bindings:
+            return {}
+        bindings = self.model.browse([binding.id for binding in bindings])
+        return dict(
+            zip(bindings.ids, bindings.mapped("coffee_updated_at"), strict=True)
+        )
+
+    def _is_newer(self, record, binding, known_date=None):
         """Whether the machine changed the record since it was imported.
 
         The machine's own ``updated_at`` is compared with the one stored at
         the last import, so that clocks of Odoo and the machine may differ.
+
+        :param known_date: the binding's ``coffee_updated_at``, when the
+            caller read it already
         """
         updated_at = parse_datetime(record.get("updated_at"))
-        return not (
-            updated_at
-            and binding.coffee_updated_at
-            and updated_at <= binding.coffee_updated_at
-        )
+        if known_date is None:
+            known_date = binding.coffee_updated_at
+        return not (updated_at and known_date and updated_at <= known_date)
 
     def _map_values(self, record, relations, for_create):
         """Map a machine record to the values of its binding.
@@ -156,23 +185,34 @@ class CoffeeRecordImporter(Component):
         :raise MappingError: when the machine's data does not fit, such as a
             value no selection field of the binding knows
         """
-        map_record = self.mapper.map_record(record)
-        values = map_record.values(for_create=for_create, relations=relations)
-        for name, allowed in self._selections.items():
-            if values.get(name) and values[name] not in allowed:
+        with self.mapper.mapping_page(relations=relations) as map_values:
+            return self._check_values(map_values(record, for_create))
+
+    def _check_values(self, values):
+        """Check mapped values against what the binding's fields accept.
+
+        :return: the values
+        :raise MappingError: for a value no selection field of the binding
+            knows
+        """
+        for name, allowed, known in self._selections:
+            value = values.get(name)
+            if value and value not in known:
                 raise MappingError(
-                    f"{name} {values[name]!r} is not one of {', '.join(allowed)}"
+                    f"{name} {value!r} is not one of {', '.join(allowed)}"
                 )
         return values
 
     @cached_property
     def _selections(self):
-        """``{field: its values}`` of the binding's selection fields."""
-        return {
-            name: field.get_values(self.env)
-            for name, field in self.model._fields.items()
-            if field.type == "selection"
-        }
+        """``(field, its values, the same as a set)`` of the binding's
+        selection fields."""
+        selections = []
+        for name, field in self.model._fields.items():
+            if field.type == "selection":
+                allowed = field.get_values(self.env)
+                selections.append((name, allowed, frozenset(allowed)))
+        return selections
 
     def _import_dependencies(self, records):
         """Import the related machine records that Odoo does not have yet.
@@ -234,9 +274,11 @@ class CoffeeRecordImporter(Component):
         :return: an :class:`ImportResult`
         """
 
+        quiet = self.model.with_context(connector_no_export=True).env
+
         def write(items):
             for __, binding, values in items:
-                binding.with_context(connector_no_export=True).write(values)
+                binding.with_env(quiet).write(values)
 
         return self._save(to_write, write, "updated", defer_failures)
 

@@ -5,7 +5,16 @@
 ``POST /connector_coffee/webhook/<backend id>`` with the JSON event
 ``{"type", "id", "occurred_at"}`` and the headers ``X-Coffee-Event-Id``,
 ``X-Coffee-Timestamp`` and ``X-Coffee-Signature`` (see
-``coffee_api/signature.py``) made with the backend's webhook secret.
+``coffee_api/signature.py``) made with the backend's webhook secret; or a
+burst of events in one delivery, ``{"events": [{"event_id", "type", "id",
+"occurred_at"}, ...]}`` (1 to :data:`MAX_EVENTS`), signed as one, each event
+with its own id.
+
+No event is imported on its own: each is stored, pending, and one job of the
+backend and entity imports the records of the pending events by pages of ids
+(``components/event_importer.py``): a burst of events is a few jobs and a
+few requests to the machine, and a single event is imported as soon as the
+job runner runs its job.
 
 In this order, the receiver answers:
 
@@ -15,11 +24,12 @@ In this order, the receiver answers:
   secret, a missing or bad signature, a timestamp out of tolerance: all
   alike, so that backend ids cannot be told apart;
 - 400 for a signed event that is not exactly ``{type, id, occurred_at}``
-  (a known type, a positive JSON integer id below 2**31, a string);
-- 200 ``already received`` for an event id the backend received before: it
-  enqueues nothing, even once the first one's job is done;
-- 202 ``accepted`` once the import of the record is enqueued, as the
-  backend's webhook user in the backend's company.
+  (a known type, a positive JSON integer id below 2**31, a string), or a
+  burst with an event that is not, or without a valid ``event_id``;
+- 200 ``already received`` for event ids the backend all received before:
+  it enqueues nothing, even once their job is done;
+- 202 ``accepted`` once the new events are stored and a job waits to import
+  them, enqueued as the backend's webhook user in the backend's company.
 
 Refusals are counted and logged at most once a minute per backend (and once
 for all unknown ones), so that nobody can flood the log.
@@ -36,8 +46,6 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.queue_job.job import identity_exact
-
 from ..coffee_api import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
@@ -45,6 +53,7 @@ from ..coffee_api import (
     TOLERANCE,
     signature_problem,
 )
+from ..coffee_api.signature import valid_event_id
 from ..entities import BY_EVENT
 
 _logger = logging.getLogger(__name__)
@@ -53,6 +62,10 @@ _logger = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
 #: the fields of an event, all required
 EVENT_FIELDS = frozenset({"type", "id", "occurred_at"})
+#: the fields of an event of a burst
+BURST_EVENT_FIELDS = EVENT_FIELDS | {"event_id"}
+#: the most events of one delivery
+MAX_EVENTS = 500
 #: external ids are PostgreSQL integers
 MAX_EXTERNAL_ID = 2**31 - 1
 #: where the body read once is kept, should Odoo serve the request again
@@ -105,14 +118,10 @@ class RefusalLog:
 REFUSALS = RefusalLog()
 
 
-def parse_event(body):
-    """Read a webhook event, strictly.
+def _load_json(body):
+    """Decode a body strictly: no duplicate keys, no NaN nor Infinity.
 
-    :param body: the body bytes
-    :return: ``(type, id)`` of the event
-    :raise ValueError: for anything but a JSON object of exactly ``type`` (a
-        known event), ``id`` (a JSON integer, 1 to 2**31 - 1) and
-        ``occurred_at`` (a string), without duplicate keys
+    :raise ValueError: for anything else
     """
 
     def unique_keys(pairs):
@@ -125,12 +134,54 @@ def parse_event(body):
         raise ValueError(f"{name} is not a number")
 
     try:
-        event = json.loads(
+        return json.loads(
             body, object_pairs_hook=unique_keys, parse_constant=no_constant
         )
     except RecursionError:
         raise ValueError("nested too deep") from None
-    if not isinstance(event, dict) or set(event) != EVENT_FIELDS:
+
+
+def parse_event(body):
+    """Read a webhook event, strictly.
+
+    :param body: the body bytes
+    :return: ``(type, id)`` of the event
+    :raise ValueError: for anything but a JSON object of exactly ``type`` (a
+        known event), ``id`` (a JSON integer, 1 to 2**31 - 1) and
+        ``occurred_at`` (a string), without duplicate keys
+    """
+    return _check_event(_load_json(body), EVENT_FIELDS)
+
+
+def parse_events(body, event_id):
+    """Read a delivery of the machine: one event, or a burst of them.
+
+    :param body: the body bytes
+    :param event_id: the delivery's ``X-Coffee-Event-Id``, the id of a
+        single event
+    :return: ``[(event id, type, id)]`` of its events
+    :raise ValueError: for anything but an event (see :func:`parse_event`)
+        or ``{"events": [...]}`` of 1 to :data:`MAX_EVENTS` events, each
+        with its own valid ``event_id`` besides
+    """
+    data = _load_json(body)
+    if not (isinstance(data, dict) and set(data) == {"events"}):
+        return [(event_id, *_check_event(data, EVENT_FIELDS))]
+    events = data["events"]
+    if not isinstance(events, list) or not 1 <= len(events) <= MAX_EVENTS:
+        raise ValueError("not a burst of events")
+    parsed = []
+    for event in events:
+        event_type, external_id = _check_event(event, BURST_EVENT_FIELDS)
+        if not valid_event_id(event["event_id"]):
+            raise ValueError("bad event_id")
+        parsed.append((event["event_id"], event_type, external_id))
+    return parsed
+
+
+def _check_event(event, fields):
+    """The ``(type, id)`` of a decoded event that has exactly ``fields``."""
+    if not isinstance(event, dict) or set(event) != fields:
         raise ValueError("not an event")
     event_type, external_id = event["type"], event["id"]
     if not isinstance(event_type, str) or event_type not in BY_EVENT:
@@ -184,7 +235,7 @@ class CoffeeWebhookController(http.Controller):
         readonly=False,
     )
     def webhook(self, backend_id, **kwargs):
-        """Receive one event of the machine and enqueue its import."""
+        """Receive events of the machine; make sure a job imports them."""
         httprequest = request.httprequest
         env = request.env(su=True)
         backend = env["coffee.backend"]
@@ -216,7 +267,7 @@ class CoffeeWebhookController(http.Controller):
         if problem:
             return self._refuse(key, problem)
         try:
-            event_type, external_id = parse_event(body)
+            events = parse_events(body, event_id)
         except ValueError:
             return self._refuse(
                 key, "event not understood", 400, "event not understood"
@@ -225,18 +276,14 @@ class CoffeeWebhookController(http.Controller):
         company = backend.company_id
         if not user or not (user._is_superuser() or company in user.company_ids):
             return self._refuse(key, "no webhook user allowed in the company")
-        received = env["coffee.webhook.event"]._receive(
-            backend, event_id, timestamp, event_type, external_id
-        )
+        received = env["coffee.webhook.event"]._receive_many(backend, timestamp, events)
         if not received:
             return self._answer(200, "already received")
         job_env = env(
             user=user.id, su=False, context={"allowed_company_ids": company.ids}
         )
-        job_env[BY_EVENT[event_type].model].with_delay(
-            identity_key=identity_exact,
-            description=f"{backend.name}: {event_type} {external_id}",
-        )._import_record(backend.with_env(job_env), external_id, force=True)
+        for model in sorted({BY_EVENT[event_type].model for event_type in received}):
+            job_env[model]._delay_once(backend.with_env(job_env), "_import_events")
         return self._answer(202, "accepted")
 
     @classmethod

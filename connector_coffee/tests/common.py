@@ -187,6 +187,9 @@ def run_stored_job(env, record):
     :param record: the ``queue.job``
     """
     job = Job.load(env, record.uuid)
+    # started, as the job runner marks it before performing it
+    job.set_started()
+    job.store()
     try:
         with env.cr.savepoint():
             job.perform()

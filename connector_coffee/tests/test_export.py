@@ -5,9 +5,8 @@ from unittest import mock
 from odoo.tools import config
 
 from odoo.addons.queue_job.controllers.main import _prevent_commit
-from odoo.addons.queue_job.job import identity_exact
 
-from .common import CoffeeCase
+from .common import CoffeeCase, run_stored_jobs
 
 
 class TestExport(CoffeeCase):
@@ -29,17 +28,26 @@ class TestExport(CoffeeCase):
         users = {u["id"]: u for u in self.simulator.records("users")}
         return users.get(binding.coffee_id)
 
+    def batch_key(self, backend=None):
+        """The identity key of the batch export job of a backend."""
+        return f"coffee.res.partner._export_batch({(backend or self.backend).id})"
+
     def test_drinker_is_created_on_the_machine(self):
         with self.trap() as trap:
             self.partner.coffee_backend_ids = self.backend
             binding = self.partner.coffee_bind_ids
             self.assertEqual(len(binding), 1)
+            self.assertTrue(binding.export_pending)
             trap.assert_jobs_count(1)
             trap.assert_enqueued_job(
-                binding._export_record, properties={"identity_key": identity_exact}
+                self.env["coffee.res.partner"]._export_batch,
+                args=(self.backend,),
+                properties={"identity_key": self.batch_key()},
             )
             self.assertEqual(trap.enqueued_jobs[0].channel, "root.coffee.export")
             self.perform_jobs(trap)
+        self.assertFalse(binding.export_pending)
+        self.assertEqual(self.simulator.counters()["POST /users/bulk"], 1)
         self.assertTrue(binding.coffee_id)
         user = self.machine_user(binding)
         self.assertEqual(user["name"], "Ada Lovelace")
@@ -53,7 +61,7 @@ class TestExport(CoffeeCase):
         with self.trap() as trap:
             for number in range(10):
                 self.partner.name = f"Ada {number}"
-            trap.assert_jobs_count(1, only=binding._export_record)
+            trap.assert_jobs_count(1, only=self.env["coffee.res.partner"]._export_batch)
             self.perform_jobs(trap)
         self.assertEqual(self.machine_user(binding)["name"], "Ada 9")
 
@@ -97,10 +105,10 @@ class TestExport(CoffeeCase):
         with self.trap() as trap:
             self.backend._enqueue_imports("users")
             self.perform_jobs(trap)
-            trap.assert_jobs_count(
-                0, only=self.env["coffee.res.partner"]._export_record
-            )
+            trap.assert_jobs_count(0, only=self.env["coffee.res.partner"]._export_batch)
         self.assertFalse(self.simulator.counters().get("PUT /users/{id}"))
+        self.assertFalse(self.simulator.counters().get("POST /users/bulk"))
+        self.assertFalse(self.bindings("coffee.res.partner").filtered("export_pending"))
 
     def test_beverage_price_reaches_the_machine(self):
         self.sync("beverages")
@@ -151,3 +159,97 @@ class TestExport(CoffeeCase):
             job.perform()
         self.assertTrue(self.partner.coffee_bind_ids.coffee_id)
         self.assertTrue(self.machine_user(self.partner.coffee_bind_ids))
+
+    # ------------------------------------------------------------------
+    # batches: partners changed together leave together
+    # ------------------------------------------------------------------
+
+    def drinkers(self, count):
+        """``count`` new partners made drinkers and exported; counters reset."""
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"Drinker {number}", "email": f"drinker{number}@example.com"}
+                for number in range(count)
+            ]
+        )
+        with self.trap() as trap:
+            partners.write({"coffee_backend_ids": [(6, 0, self.backend.ids)]})
+            trap.assert_jobs_count(1)
+            self.perform_jobs(trap)
+        bindings = partners.coffee_bind_ids
+        self.assertEqual(len(bindings), count)
+        self.assertTrue(all(bindings.mapped("coffee_id")))
+        self.simulator.reset_counters()
+        return partners
+
+    def machine_names(self):
+        return {user["id"]: user["name"] for user in self.simulator.records("users")}
+
+    def test_partners_changed_together_leave_together(self):
+        self.backend.page_size = 50
+        partners = self.drinkers(30)
+        with self.trap() as trap:
+            for partner in partners:
+                partner.name = f"{partner.name} (renamed)"
+            trap.assert_jobs_count(1)
+            run = self.perform_jobs(trap)
+        self.assertEqual(run.count, 1)
+        self.assertEqual(self.simulator.counters()["total"], 1)
+        self.assertEqual(self.simulator.counters()["POST /users/bulk"], 1)
+        names = self.machine_names()
+        for binding in partners.coffee_bind_ids:
+            self.assertEqual(names[binding.coffee_id], binding.name)
+            self.assertIn("(renamed)", binding.name)
+        self.assertFalse(partners.coffee_bind_ids.filtered("export_pending"))
+
+    def test_a_batch_export_goes_by_pages(self):
+        partners = self.drinkers(25)
+        with self.trap() as trap:
+            partners.write({"email": "shared@example.com"})
+            run = self.perform_jobs(trap)
+        self.assertEqual(run.count, 1)
+        # the backend's page size is 10
+        self.assertEqual(self.simulator.counters()["POST /users/bulk"], 3)
+        emails = {u["id"]: u["email"] for u in self.simulator.records("users")}
+        for binding in partners.coffee_bind_ids:
+            self.assertEqual(emails[binding.coffee_id], "shared@example.com")
+
+    def test_a_refused_partner_fails_alone_with_its_message(self):
+        self.backend.page_size = 50
+        partners = self.drinkers(3)
+        refused = partners[1].coffee_bind_ids
+        taken = next(u["badge"] for u in self.simulator.records("users") if u["badge"])
+        refused.badge = taken
+        for partner in partners:
+            partner.name = f"{partner.name} again"
+        run_stored_jobs(self.env, self.backend)
+        # the two others are on the machine
+        names = self.machine_names()
+        for partner in partners - partners[1]:
+            self.assertEqual(names[partner.coffee_bind_ids.coffee_id], partner.name)
+        self.assertEqual(names[refused.coffee_id], "Drinker 1")
+        # the refused one failed alone, in a job of its own, with its message
+        failed = self.env["queue.job"].search(
+            [
+                ("coffee_binding_id", "=", refused.id),
+                ("coffee_model", "=", "coffee.res.partner"),
+                ("method_name", "=", "_export_record"),
+            ]
+        )
+        self.assertEqual(failed.state, "failed")
+        self.assertIn(f"badge {taken} is already assigned", failed.exc_message)
+        self.assertIn(f"badge {taken} is already assigned", refused.sync_error)
+        self.assertFalse(
+            (partners - partners[1]).coffee_bind_ids.mapped("sync_error")[0]
+        )
+        counters = self.simulator.counters()
+        self.assertEqual(counters["POST /users/bulk"], 1)
+        self.assertEqual(counters["PUT /users/{id}"], 1)
+        # set right, the binding's failed job runs again, and succeeds
+        refused.badge = "B-FREE-1"
+        run_stored_jobs(self.env, self.backend)
+        self.assertEqual(failed.state, "done")
+        refused.invalidate_recordset(["sync_error"])
+        self.assertFalse(refused.sync_error)
+        user = self.machine_user(refused)
+        self.assertEqual((user["badge"], user["name"]), ("B-FREE-1", refused.name))

@@ -1,6 +1,7 @@
 # Copyright 2026 The connector_coffee authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
+from itertools import product
 
 from odoo import fields
 
@@ -8,6 +9,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..components.mapper import parse_datetime
+from ..entities import ENTITIES
 from ..exception import CoffeeSyncError
 from .common import CoffeeCase
 
@@ -130,6 +132,27 @@ class TestImport(CoffeeCase):
             self.assertEqual(
                 brew.finished_at or None, parse_datetime(record["finished_at"]) or None
             )
+
+    def test_a_page_maps_as_the_mapper_maps_each_record(self):
+        """The page mapping gives what connector's mapper gives, record by
+        record, for creations and updates of every entity."""
+        self.sync("machines", "beverages", "users")
+        for entity in ENTITIES:
+            records = self.simulator.records(entity.resource)
+            with self.backend.work_on(entity.model) as work:
+                importer = work.component(usage="record.importer")
+                mapper = importer.mapper
+                relations = importer._import_dependencies(records)
+                with mapper.mapping_page(relations=relations) as values:
+                    for record, for_create in product(records, (True, False)):
+                        expected = mapper.map_record(record).values(
+                            for_create=for_create, relations=relations
+                        )
+                        self.assertEqual(values(record, for_create), expected)
+                        # what never changes is given once, at creation
+                        if not for_create:
+                            self.assertNotIn("backend_id", expected)
+                            self.assertNotIn("coffee_id", expected)
 
     def test_import_costs_one_request_per_page(self):
         self.simulator.reset_counters()

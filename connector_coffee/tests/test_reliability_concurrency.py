@@ -13,6 +13,8 @@ import time
 from contextlib import ExitStack, contextmanager
 from unittest import mock
 
+import psycopg2.errors
+
 import odoo
 from odoo.tools import mute_logger
 
@@ -269,3 +271,59 @@ class TestReliabilityConcurrency(CoffeeCase):
         self.assertEqual(
             self.committed_bindings("coffee.res.partner"), {users[0]["id"]: 1}
         )
+
+    def export_jobs(self, env):
+        """The batch export jobs of the shared backend, as committed."""
+        env.cr.rollback()
+        return env["queue.job"].search(
+            [
+                ("coffee_backend_id", "=", self.shared_backend_id),
+                ("method_name", "=", "_export_batch"),
+            ],
+            order="id",
+        )
+
+    def test_a_waiting_batch_job_cannot_start_before_the_change_it_carries(self):
+        """A change that finds the backend's export job waiting locks it until
+        the change is committed, so that the job sees it; a change that found
+        it waiting before it started is served again, and enqueues anew."""
+        partner_id, binding_id = self.make_user_binding()
+        stack, (user, runner) = self.workers()
+        with stack:
+            user["coffee.res.partner"].browse(binding_id)._mark_for_export()
+            user.cr.commit()
+            job = self.export_jobs(runner)
+            self.assertEqual(job.state, "pending")
+            # a second change finds it waiting, and holds it
+            user["res.partner"].browse(partner_id).name = "Grace Again"
+            with (
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(psycopg2.errors.LockNotAvailable),
+            ):
+                runner.cr.execute(
+                    "SELECT id FROM queue_job WHERE id = %s FOR UPDATE NOWAIT",
+                    (job.id,),
+                )
+            runner.cr.rollback()
+            user.cr.commit()
+            self.assertEqual(self.export_jobs(runner), job)
+            # a change that saw it waiting, while the job runner started it
+            self.assertTrue(user["coffee.res.partner"].browse(binding_id).exists())
+            runner.cr.execute(
+                "UPDATE queue_job SET state = 'started' WHERE id = %s", (job.id,)
+            )
+            runner.cr.commit()
+            with (
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(psycopg2.errors.SerializationFailure),
+            ):
+                user["res.partner"].browse(partner_id).name = "Grace Later"
+            user.cr.rollback()
+            # served again, it enqueues a job of its own
+            user["res.partner"].browse(partner_id).name = "Grace Later"
+            user.cr.commit()
+            jobs = self.export_jobs(runner)
+            self.assertEqual(len(jobs), 2)
+            self.assertEqual(jobs[1].state, "pending")
+            binding = runner["coffee.res.partner"].browse(binding_id)
+            self.assertTrue(binding.export_pending)

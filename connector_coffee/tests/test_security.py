@@ -111,6 +111,8 @@ class TestSecurity(SimulatorRequestsMixin, HttpCase):
         for model, method, args in (
             ("coffee.res.partner", "_export_record", (binding.ids,)),
             ("coffee.res.partner", "_import_record", ([], self.backend.id, 1)),
+            ("coffee.res.partner", "_export_batch", ([], self.backend.id)),
+            ("coffee.brew", "_import_events", ([], self.backend.id)),
             ("coffee.backend", "check_connection", (self.backend.ids,)),
             ("coffee.backend", "sync_all", (self.backend.ids,)),
             ("coffee.backend", "_sync_all", (self.backend.ids,)),

@@ -18,6 +18,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.job import Job
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..coffee_api import (
     EVENT_ID_HEADER,
@@ -27,7 +28,13 @@ from ..coffee_api import (
     sign,
 )
 from ..controllers import main
-from .common import allow_local_locations, backend_on, start_simulator
+from .common import (
+    allow_local_locations,
+    backend_on,
+    perform_jobs,
+    run_stored_jobs,
+    start_simulator,
+)
 
 SECRET = "webhook-secret-of-the-machine"
 CONTROLLER_LOGGER = "odoo.addons.connector_coffee.controllers.main"
@@ -110,7 +117,7 @@ class TestWebhook(HttpCase):
     def import_jobs(self, backend=None):
         return self.env["queue.job"].search(
             [
-                ("method_name", "=", "_import_record"),
+                ("method_name", "=", "_import_events"),
                 ("coffee_backend_id", "=", (backend or self.backend).id),
             ]
         )
@@ -190,6 +197,122 @@ class TestWebhook(HttpCase):
         self.assertEqual(len(self.import_jobs()), 1)
 
     # ------------------------------------------------------------------
+    # bursts: a job per page of events, not per event
+    # ------------------------------------------------------------------
+
+    def burst_machine(self, brews, page_size=50):
+        """Point the backend at a machine of ``brews`` brews, whose machines,
+        beverages and users are imported; return the brews' ids."""
+        self.simulator = start_simulator(brews=brews, seed=3)
+        self.addCleanup(self.simulator.stop)
+        self.backend.write({"location": self.simulator.url, "page_size": page_size})
+        with trap_jobs() as trap:
+            self.backend._enqueue_imports("machines", "beverages", "users")
+            perform_jobs(self.env, trap)
+        self.simulator.reset_counters()
+        return [brew["id"] for brew in self.simulator.records("brews")]
+
+    def brews(self):
+        return self.env["coffee.brew"].search([("backend_id", "=", self.backend.id)])
+
+    def pending_events(self):
+        return self.env["coffee.webhook.event"].search(
+            [("backend_id", "=", self.backend.id), ("pending", "=", True)]
+        )
+
+    def test_burst_of_events_is_one_job_and_one_request(self):
+        ids = self.burst_machine(25)
+        for brew_id in ids + ids[:3]:
+            self.assertEqual(self.post(self.event(record_id=brew_id)).status_code, 202)
+        job = self.import_jobs()
+        self.assertEqual(len(job), 1)
+        self.assertEqual(job.model_name, "coffee.brew")
+        self.assertEqual(len(self.pending_events()), 28)
+        run_stored_jobs(self.env, self.backend)
+        self.assertEqual(job.state, "done")
+        self.assertEqual(sorted(self.brews().mapped("coffee_id")), ids)
+        self.assertFalse(self.pending_events())
+        counters = self.simulator.counters()
+        self.assertEqual(counters["total"], 1)
+        self.assertEqual(counters["GET /brews"], 1)
+
+    def test_events_beyond_a_page_go_to_the_next_job(self):
+        ids = self.burst_machine(25, page_size=10)
+        for brew_id in ids:
+            self.post(self.event(record_id=brew_id))
+        self.assertEqual(len(self.import_jobs()), 1)
+        ran = run_stored_jobs(self.env, self.backend)
+        self.assertEqual(len(ran), 3)
+        self.assertEqual(set(ran.mapped("state")), {"done"})
+        self.assertEqual(len(self.brews()), 25)
+        self.assertEqual(self.simulator.counters()["GET /brews"], 3)
+
+    def burst(self, events):
+        """The body of a burst delivery of ``(event id, record id)``."""
+        return json.dumps(
+            {
+                "events": [
+                    {"event_id": event_id, **self.event(record_id=record_id)}
+                    for event_id, record_id in events
+                ]
+            }
+        ).encode()
+
+    def test_burst_delivery_is_one_request_and_one_job(self):
+        ids = self.burst_machine(30)
+        body = self.burst([(f"evt-{brew_id}", brew_id) for brew_id in ids])
+        response = self.post(body=body, event_id="delivery-1")
+        self.assertEqual(response.status_code, 202)
+        self.assertEqual(response.json(), {"status": "accepted"})
+        self.assertEqual(len(self.import_jobs()), 1)
+        self.assertEqual(len(self.pending_events()), 30)
+        # the same events again, in another delivery: nothing more
+        again = self.burst([(f"evt-{brew_id}", brew_id) for brew_id in ids[:5]])
+        response = self.post(body=again, event_id="delivery-2")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"status": "already received"})
+        run_stored_jobs(self.env, self.backend)
+        self.assertEqual(len(self.brews()), 30)
+        self.assertEqual(self.simulator.counters()["total"], 1)
+        # the delivery replayed once its job is done enqueues nothing
+        self.assertEqual(self.post(body=body, event_id="delivery-1").status_code, 200)
+        self.assertEqual(len(self.import_jobs()), 1)
+
+    def test_burst_with_new_events_enqueues_only_their_import(self):
+        ids = self.burst_machine(6)
+        self.post(body=self.burst([("evt-1", ids[0])]), event_id="delivery-1")
+        run_stored_jobs(self.env, self.backend)
+        body = self.burst([("evt-1", ids[0]), ("evt-2", ids[1])])
+        self.assertEqual(self.post(body=body, event_id="delivery-2").status_code, 202)
+        self.assertEqual(len(self.pending_events()), 1)
+        run_stored_jobs(self.env, self.backend)
+        self.assertEqual(sorted(self.brews().mapped("coffee_id")), ids[:2])
+
+    @mute_logger(CONTROLLER_LOGGER)
+    def test_odd_bursts_are_400_and_store_nothing(self):
+        good = {"event_id": "evt-1", **self.event()}
+        bodies = {
+            "no events": {"events": []},
+            "too many": {"events": [dict(good, event_id=f"e{n}") for n in range(501)]},
+            "not a list": {"events": good},
+            "no event id": {"events": [self.event()]},
+            "bad event id": {"events": [dict(good, event_id="a.b")]},
+            "event id a number": {"events": [dict(good, event_id=7)]},
+            "one bad event": {"events": [good, dict(good, event_id="e2", id=0)]},
+            "extra field": {"events": [good], "more": 1},
+        }
+        for name, body in bodies.items():
+            with self.subTest(name):
+                response = self.post(body=json.dumps(body).encode())
+                self.assertEqual(response.status_code, 400)
+        self.assertFalse(self.import_jobs())
+        self.assertFalse(
+            self.env["coffee.webhook.event"].search(
+                [("backend_id", "=", self.backend.id)]
+            )
+        )
+
+    # ------------------------------------------------------------------
     # replays
     # ------------------------------------------------------------------
 
@@ -247,12 +370,17 @@ class TestWebhook(HttpCase):
         self.assertTrue(Event._receive(self.backend, "old", old, "brew.finished", 1))
         self.assertTrue(Event._receive(self.backend, "new", now, "brew.finished", 1))
         self.assertFalse(Event._receive(self.backend, "new", now, "brew.finished", 1))
+        self.assertTrue(Event._receive(self.backend, "stuck", old, "brew.finished", 2))
+        received = Event.search([("backend_id", "=", self.backend.id)])
+        Event._imported(received.filtered(lambda e: e.event_id != "stuck").ids)
         Event._gc_received_events()
+        # an event whose record is not imported yet is kept, whatever its age
         kept = Event.search([("backend_id", "=", self.backend.id)])
-        self.assertEqual(kept.mapped("event_id"), ["new"])
+        self.assertEqual(sorted(kept.mapped("event_id")), ["new", "stuck"])
         self.assertEqual(kept.company_id, self.backend.company_id)
         self.assertLess(
-            kept.signed_at, fields.Datetime.now() + timedelta(seconds=TOLERANCE)
+            max(kept.mapped("signed_at")),
+            fields.Datetime.now() + timedelta(seconds=TOLERANCE),
         )
 
     # ------------------------------------------------------------------

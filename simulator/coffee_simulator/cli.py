@@ -42,6 +42,12 @@ def _parser():
     parser.add_argument("--brew-seconds", type=float, default=None)
     parser.add_argument("--webhook-url", default=None)
     parser.add_argument("--webhook-secret", default=None)
+    parser.add_argument(
+        "--webhook-batch",
+        type=int,
+        default=1,
+        help="the most events of one webhook delivery (default 1: one each)",
+    )
     parser.add_argument("--log-level", default="WARNING")
     return parser
 
@@ -83,6 +89,7 @@ def main(argv=None):
             brew_seconds=args.brew_seconds,
             webhook_url=args.webhook_url,
             webhook_secret=args.webhook_secret,
+            webhook_batch=args.webhook_batch,
         ).start()
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"Cannot start the coffee machine simulator: {exc}\n")

@@ -17,6 +17,7 @@ from .schema import (
     EMAIL_RE,
     EPOCH,
     FIELDS,
+    MAX_ID,
     NOT_BLANK_RE,
     RESOURCES,
     WHITESPACE_CHARS,
@@ -35,6 +36,8 @@ MAX_REF = 64
 #: the highest price a beverage may be given through the API
 MAX_PRICE = 1000000
 MAX_LIST_CACHE = 64
+#: the most users one bulk request creates or updates
+MAX_BULK = 500
 
 
 def is_int(value):
@@ -202,17 +205,33 @@ class RecordStore:
         self._list_cache[key] = (self._version[resource], ids)
         return ids
 
+    def _some_ids(self, resource, wanted, since):
+        """Return, by id, those of the ``wanted`` ids that exist (and were
+        updated at/after ``since``)."""
+        records = self.records[resource]
+        return sorted(
+            key
+            for key in wanted
+            if key in records and (since is None or records[key]["updated_at"] >= since)
+        )
+
     # -- API operations ----------------------------------------------------
 
-    def list_page(self, resource, page, per_page, since=None, duplicate=False):
+    def list_page(
+        self, resource, page, per_page, since=None, duplicate=False, ids=None
+    ):
         """Render one page of a list as JSON text.
 
         :param since: normalized updated_since text or None (inclusive)
         :param duplicate: repeat the last item of the previous page first
+        :param ids: only the records of these ids (unknown ones left out)
         :return: the JSON text of ``{items, page, per_page, total, next_page}``
         """
         with self.lock:
-            ids = self._ids(resource, since)
+            if ids is None:
+                ids = self._ids(resource, since)
+            else:
+                ids = self._some_ids(resource, ids, since)
             total = len(ids)
             start = (page - 1) * per_page
             page_ids = ids[start : start + per_page]
@@ -279,6 +298,76 @@ class RecordStore:
                 "updated_at": self.now(),
             }
             return dict(self.insert("users", record))
+
+    def bulk_users(self, body):
+        """Create or update many users (POST /users/bulk).
+
+        Each item is done on its own, in order: an item with an ``id``
+        updates that user (as PUT /users/{id}); one without creates a user
+        (as POST /users), unless a user already has its ``ref``, which it
+        then updates, so that a retried request creates nobody twice. A
+        refused item answers its own error and changes nothing; the others
+        are done all the same.
+
+        :param body: ``{"items": [user values, ...]}``, 1 to 500 objects
+        :return: one ``{"status", "record"}`` or ``{"status", "error"}`` per
+            item, in the order of the items
+        :raise ApiError: 422 for a body that is not such a list
+        """
+        items = body.get("items")
+        errors = unknown_fields(body, ("items",), "a bulk request")
+        if (
+            not isinstance(items, list)
+            or not 1 <= len(items) <= MAX_BULK
+            or not all(isinstance(item, dict) for item in items)
+        ):
+            errors["items"] = f"a list of 1 to {MAX_BULK} objects"
+        if errors:
+            raise ApiError(422, "validation_error", "invalid bulk request", errors)
+        results = []
+        with self.lock:
+            refs = {}
+            for key, user in self.records["users"].items():
+                if user["ref"]:
+                    refs.setdefault(user["ref"], key)
+            for item in items:
+                try:
+                    status, record = self._upsert_user(dict(item), refs)
+                except ApiError as error:
+                    results.append(
+                        {"status": error.status, "error": error.body()["error"]}
+                    )
+                else:
+                    results.append({"status": status, "record": record})
+        return results
+
+    def _upsert_user(self, values, refs):
+        """Update the user of ``values["id"]``, or of its ``ref``, or create one.
+
+        :param refs: ``{ref: user id}`` of the users, kept up to date
+        :return: (HTTP status of the item, the user)
+        """
+        if "id" not in values:
+            record_id = refs.get(values.get("ref")) if values.get("ref") else None
+            if record_id is None:
+                record = self.create_user(values)
+                if record["ref"]:
+                    refs.setdefault(record["ref"], record["id"])
+                return 201, record
+        else:
+            record_id = values.pop("id")
+            if not is_int(record_id) or not 1 <= record_id <= MAX_ID:
+                raise ApiError(
+                    422,
+                    "validation_error",
+                    "invalid user",
+                    {"id": "the id of a user, an integer from 1"},
+                )
+        self.get("users", record_id)
+        record = self.write_user(record_id, values)
+        if record["ref"]:
+            refs.setdefault(record["ref"], record_id)
+        return 200, record
 
     def write_user(self, record_id, values):
         """Update a user (PUT /users/{id}).

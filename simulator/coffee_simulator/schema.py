@@ -13,6 +13,8 @@ from datetime import datetime, timedelta, timezone
 
 API_PREFIX = "/api/v1"
 RESOURCES = ("machines", "beverages", "users", "brews")
+#: the largest record id (a signed 64-bit integer)
+MAX_ID = 2**63 - 1
 MACHINE_STATES = ("idle", "brewing", "maintenance", "error", "offline")
 BREW_STATES = ("queued", "brewing", "done", "failed", "cancelled")
 #: the model of a machine that answers 418 to every brew (RFC 2324)

@@ -23,16 +23,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, RequestRedirect, Rule
+from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 
-from .schema import API_PREFIX, NOT_BLANK_RE, RESOURCES, ApiError, parse_date_time
+from .schema import (
+    API_PREFIX,
+    MAX_ID,
+    NOT_BLANK_RE,
+    RESOURCES,
+    ApiError,
+    parse_date_time,
+)
 
 _logger = logging.getLogger(__name__)
 
 MAX_PER_PAGE = 500
+#: the most record ids a list filters on (``?ids=1,2,3``)
+MAX_IDS = 500
 MAX_PAGE = 10**9
-#: the largest record id (a signed 64-bit integer)
-MAX_ID = 2**63 - 1
 #: an integer in a query string or a path: ASCII digits, no sign but ``-``;
 #: more than 30 significant digits are out of every range anyway
 INTEGER_RE = re.compile(r"-?0*[0-9]{1,30}")
@@ -61,6 +68,7 @@ API_ROUTES = (
     ("PUT", "/beverages/{id}", "write_beverage"),
     ("GET", "/users", "list"),
     ("POST", "/users", "create_user"),
+    ("POST", "/users/bulk", "bulk_users"),
     ("GET", "/users/{id}", "read"),
     ("PUT", "/users/{id}", "write_user"),
     ("DELETE", "/users/{id}", "delete_user"),
@@ -74,7 +82,7 @@ API_ROUTES = (
 WEBHOOK_URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$"
 
 #: endpoint -> the query parameters it takes (any other answers 422)
-QUERY_PARAMETERS = {"list": ("page", "per_page", "updated_since")}
+QUERY_PARAMETERS = {"list": ("page", "per_page", "updated_since", "ids")}
 
 #: (method, path, endpoint): the control endpoints of the simulator
 ADMIN_ROUTES = (
@@ -99,10 +107,20 @@ class _MethodRule(Rule):
         self.methods.discard("HEAD")
 
 
+class _SegmentConverter(BaseConverter):
+    """A path argument: one segment, but not the name of a sibling path.
+
+    ``/users/bulk`` is a path of its own: a method it does not serve answers
+    405, not the 404 of a user whose id would be ``bulk``.
+    """
+
+    regex = r"(?!bulk\Z)[^/]+"
+
+
 def _rule(method, template, endpoint, admin):
     """Build the werkzeug rule of a route; ``{name}`` is a path argument."""
     return _MethodRule(
-        re.sub(r"\{(\w+)\}", r"<\1>", template),
+        re.sub(r"\{(\w+)\}", r"<segment:\1>", template),
         methods=[method],
         endpoint=Route(method, template, endpoint, admin),
     )
@@ -116,6 +134,7 @@ ROUTING = Map(
     ]
     + [_rule(*route, True) for route in ADMIN_ROUTES],
     merge_slashes=False,
+    converters={"segment": _SegmentConverter},
 )
 
 
@@ -249,6 +268,27 @@ def _int_param(params, name, default, low, high, errors):
     return value
 
 
+def _ids_param(params, errors):
+    """Read the ``ids`` query parameter: ``1,2,3``, at most 500 ids.
+
+    :return: the set of ids, or None when absent
+    """
+    text = _single_param(params, "ids", errors)
+    if text is None:
+        return None
+    values = [parse_int(part) for part in text.split(",")]
+    if (
+        not 1 <= len(values) <= MAX_IDS
+        or None in values
+        or not all(1 <= value <= MAX_ID for value in values)
+    ):
+        errors["ids"] = (
+            f"1 to {MAX_IDS} record ids (integers from 1), separated by commas"
+        )
+        return None
+    return frozenset(values)
+
+
 def parse_list_params(params):
     """Validate the query of a list request.
 
@@ -256,7 +296,7 @@ def parse_list_params(params):
     parameter's type (``?updated_since=`` is not a date-time).
 
     :param params: dict name -> list of the values of the query string
-    :return: (page, per_page, updated_since or None)
+    :return: (page, per_page, updated_since or None, ids or None)
     :raise ApiError: 422 with field errors
     """
     errors = {}
@@ -271,9 +311,10 @@ def parse_list_params(params):
                 "an RFC 3339 date-time with its offset, e.g. 2026-01-01T00:00:00Z"
                 " (a + in the query string is written %2B)"
             )
+    ids = _ids_param(params, errors)
     if errors:
         raise ApiError(422, "validation_error", "invalid query parameters", errors)
-    return page, per_page, since
+    return page, per_page, since, ids
 
 
 class SimulatorApp:
@@ -391,8 +432,10 @@ class SimulatorApp:
         if route.endpoint != "list" or route.admin:
             return False
         try:
-            page, per_page, since = parse_list_params(ctx.params)
+            page, per_page, since, ids = parse_list_params(ctx.params)
         except ApiError:
+            return False
+        if ids is not None:
             return False
         return self.sim.store.can_duplicate(ctx.resource(), page, per_page, since)
 
@@ -456,9 +499,9 @@ class SimulatorApp:
 
     def ep_list(self, ctx):
         """GET /<resource>: a page of records ordered by id."""
-        page, per_page, since = parse_list_params(ctx.params)
+        page, per_page, since, ids = parse_list_params(ctx.params)
         text = self.sim.store.list_page(
-            ctx.resource(), page, per_page, since, duplicate=ctx.duplicate
+            ctx.resource(), page, per_page, since, duplicate=ctx.duplicate, ids=ids
         )
         return json_response(200, text)
 
@@ -477,6 +520,10 @@ class SimulatorApp:
     def ep_create_user(self, ctx):
         """POST /users."""
         return json_response(201, self.sim.store.create_user(ctx.json()))
+
+    def ep_bulk_users(self, ctx):
+        """POST /users/bulk: create or update many users, one result each."""
+        return json_response(200, {"items": self.sim.store.bulk_users(ctx.json())})
 
     def ep_write_user(self, ctx):
         """PUT /users/<id>."""
@@ -589,10 +636,12 @@ class SimulatorApp:
         return json_response(200, self.sim.advance_brews(steps))
 
     def ep_admin_webhook(self, ctx):
-        """PUT /admin/webhook {url, secret}."""
+        """PUT /admin/webhook {url, secret, batch}."""
         values = ctx.json()
         try:
-            self.sim.set_webhook(values.get("url"), values.get("secret"))
+            self.sim.set_webhook(
+                values.get("url"), values.get("secret"), values.get("batch", 1)
+            )
         except ValueError as exc:
             raise ApiError(
                 422, "validation_error", "invalid webhook", {"url": str(exc)}

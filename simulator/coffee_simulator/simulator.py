@@ -17,7 +17,7 @@ Besides the API v1 under ``/api/v1`` it serves control endpoints (same
 auth) under ``/admin``: ``GET /admin/counters``, ``POST
 /admin/counters/reset``, ``GET|PUT /admin/faults {"spec"}``, ``POST
 /admin/fail-next {kind, count, path, method, delay}``, ``POST /admin/advance
-{steps}``, ``PUT /admin/webhook {url, secret}``, ``GET|POST
+{steps}``, ``PUT /admin/webhook {url, secret, batch}``, ``GET|POST
 /admin/records/<resource>``, ``PUT /admin/records/<resource>/<id>``. Faults
 never hit ``/admin``.
 """
@@ -59,6 +59,8 @@ class CoffeeSimulator:
     :param webhook_url: URL receiving the webhook events
     :param webhook_secret: HMAC secret signing the webhook bodies
     :param readonly_api_key: an API key allowed to GET only (else 403)
+    :param webhook_batch: the most events of one webhook delivery (1: one
+        POST each)
     """
 
     def __init__(
@@ -79,6 +81,7 @@ class CoffeeSimulator:
         webhook_url=None,
         webhook_secret=None,
         readonly_api_key=None,
+        webhook_batch=1,
     ):
         self.host = host
         self.port = int(port)
@@ -88,7 +91,7 @@ class CoffeeSimulator:
         self.readonly_api_key = readonly_api_key
         self._stop = threading.Event()
         self._webhooks = WebhookSender(self._stop)
-        self._webhooks.configure(webhook_url, webhook_secret)
+        self._webhooks.configure(webhook_url, webhook_secret, webhook_batch)
         self.store = BrewingStore(
             brew_seconds=float(brew_seconds) if brew_seconds else None,
             on_event=self._webhooks.enqueue,
@@ -267,13 +270,15 @@ class CoffeeSimulator:
         """
         return self.store.advance_brews(steps)
 
-    def set_webhook(self, url, secret=None):
+    def set_webhook(self, url, secret=None, batch=1):
         """Send the webhook events to ``url`` signed with ``secret``.
 
         :param url: http(s) URL, or None to stop sending
         :param secret: HMAC-SHA256 secret
+        :param batch: the most events of one delivery (1: one POST each;
+            more: the events waiting together go as one burst)
         """
-        self._webhooks.configure(url, secret)
+        self._webhooks.configure(url, secret, batch)
 
     def webhook_deliveries(self):
         """Return the delivered webhook events with their status or error."""

@@ -8,6 +8,12 @@ body ``{type, id, occurred_at}`` with three headers: ``X-Coffee-Event-Id``
 sent) and ``X-Coffee-Signature: sha256=<hex HMAC-SHA256>`` over the bytes
 ``{timestamp}.{event id}.{body}``. The receiver (the addon) checks them with
 its own ``verify_signature``; tier A checks that both sides agree.
+
+A machine set to deliver bursts (``batch`` > 1) POSTs the events waiting
+together as one delivery, ``{"events": [{event_id, type, id, occurred_at},
+...]}`` (at most ``batch`` events and :data:`MAX_BURST_BYTES` bytes), signed
+as one with an ``X-Coffee-Event-Id`` of its own; each event keeps its own
+id inside.
 """
 
 import hashlib
@@ -33,6 +39,10 @@ EVENT_ID_HEADER = "X-Coffee-Event-Id"
 SIGNATURE_PREFIX = "sha256="
 WEBHOOK_TIMEOUT = 5.0
 MAX_DELIVERY_LOG = 1000
+#: the most events of a burst (the receiver's limit)
+MAX_BURST_EVENTS = 500
+#: the largest body of a burst, below the receiver's 64 KiB
+MAX_BURST_BYTES = 60 * 1024
 
 
 def sign(secret, body, timestamp, event_id):
@@ -64,6 +74,32 @@ def check_webhook_url(url):
         raise ValueError(f"the webhook URL must be http(s)://host/..., not {url!r}")
 
 
+def _compact(value):
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+def burst_bodies(events, max_events=MAX_BURST_EVENTS, max_bytes=MAX_BURST_BYTES):
+    """Pack events into the bodies of burst deliveries.
+
+    :param events: dicts ``{event_id, type, id, occurred_at}``, in order
+    :param max_events: the most events of one body
+    :param max_bytes: the largest body
+    :return: a list of ``(events, body bytes)``, the events in order
+    """
+    bodies, chunk, size = [], [], 0
+    overhead = len(_compact({"events": []}))
+    for event in events:
+        length = len(_compact(event)) + 1
+        if chunk and (len(chunk) >= max_events or overhead + size + length > max_bytes):
+            bodies.append((chunk, _compact({"events": chunk})))
+            chunk, size = [], 0
+        chunk.append(event)
+        size += length
+    if chunk:
+        bodies.append((chunk, _compact({"events": chunk})))
+    return bodies
+
+
 class WebhookSender:
     """Delivers webhook events in a background thread.
 
@@ -76,22 +112,30 @@ class WebhookSender:
         self._lock = threading.Lock()
         self.url = None
         self.secret = None
+        self.batch = 1
         self.deliveries = []
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         self._thread = None
 
-    def configure(self, url, secret):
-        """Set (or clear with url None) the target of the events."""
+    def configure(self, url, secret, batch=1):
+        """Set (or clear with url None) the target of the events.
+
+        :param batch: the most events of one delivery: 1 POSTs each event on
+            its own, more POSTs the events waiting together as a burst
+        """
         if url:
             check_webhook_url(url)
+        if not isinstance(batch, int) or not 1 <= batch <= MAX_BURST_EVENTS:
+            raise ValueError(f"batch must be 1 to {MAX_BURST_EVENTS}, not {batch!r}")
         with self._lock:
             self.url = url or None
             self.secret = secret or None
+            self.batch = batch
 
     def enqueue(self, event_type, record_id):
         """Queue an event for the configured URL (dropped when none)."""
         with self._lock:
-            url, secret = self.url, self.secret
+            url, secret, batch = self.url, self.secret, self.batch
         if not url:
             return
         event = {
@@ -99,8 +143,7 @@ class WebhookSender:
             "id": record_id,
             "occurred_at": format_timestamp(datetime.now(timezone.utc)),
         }
-        body = json.dumps(event, separators=(",", ":")).encode("utf-8")
-        self._queue.put((url, secret, str(uuid.uuid4()), event, body))
+        self._queue.put((url, secret, batch, str(uuid.uuid4()), event))
 
     def start(self):
         """Start the delivery thread."""
@@ -118,19 +161,40 @@ class WebhookSender:
 
     def _run(self):
         """Deliver queued events until the simulator stops."""
+        held = None
         while not self._stop.is_set():
-            item = self._queue.get()
+            item = held or self._queue.get()
+            held = None
             if item is None:
                 continue
-            self._deliver(*item)
+            url, secret, batch, event_id, event = item
+            burst = [dict(event, event_id=event_id)]
+            while len(burst) < batch:
+                try:
+                    other = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if other is None or other[:3] != (url, secret, batch):
+                    held = other
+                    break
+                burst.append(dict(other[4], event_id=other[3]))
+            if len(burst) == 1:
+                self._deliver(url, secret, event_id, [event], _compact(event))
+                continue
+            for events, body in burst_bodies(burst, max_events=batch):
+                self._deliver(url, secret, str(uuid.uuid4()), events, body)
 
     def delivered(self):
         """Return copies of the delivery results, oldest first."""
         with self._lock:
             return [dict(item) for item in self.deliveries]
 
-    def _deliver(self, url, secret, event_id, event, body):
-        """POST one event, signed when it is sent; log failures, never raise."""
+    def _deliver(self, url, secret, event_id, events, body):
+        """POST one delivery, signed when it is sent; log failures, never raise.
+
+        :param event_id: the id of the delivery (of its event, when alone)
+        :param events: the events it carries
+        """
         timestamp = int(time.time())
         headers = {
             "Content-Type": "application/json",
@@ -141,16 +205,22 @@ class WebhookSender:
         if secret:
             headers[SIGNATURE_HEADER] = sign(secret, body, timestamp, event_id)
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-        result = dict(event, event_id=event_id, status=None, error=None)
+        what = events[0]["type"] if len(events) == 1 else f"burst of {len(events)}"
+        status = error = None
         try:
             with self._opener.open(request, timeout=WEBHOOK_TIMEOUT) as answer:
-                result["status"] = answer.status
+                status = answer.status
         except urllib.error.HTTPError as exc:
-            result["status"] = exc.code
-            _logger.warning("webhook %s answered %s", event["type"], exc.code)
+            status = exc.code
+            _logger.warning("webhook %s answered %s", what, exc.code)
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            result["error"] = str(exc)
-            _logger.warning("webhook %s not delivered: %s", event["type"], exc)
+            error = str(exc)
+            _logger.warning("webhook %s not delivered: %s", what, exc)
+        results = [
+            dict(event, event_id=event.get("event_id", event_id), status=status)
+            | {"error": error, "delivery_id": event_id}
+            for event in events
+        ]
         with self._lock:
-            self.deliveries.append(result)
+            self.deliveries.extend(results)
             del self.deliveries[:-MAX_DELIVERY_LOG]

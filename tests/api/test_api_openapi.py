@@ -24,6 +24,7 @@ SAMPLE_BODIES = {
     ("PUT", "/beverages/{id}"): {"price": 1.5},
     ("POST", "/users"): {"name": "Spec Tester"},
     ("PUT", "/users/{id}"): {"badge": "SPEC-1"},
+    ("POST", "/users/bulk"): {"items": [{"name": "Bulk Tester"}]},
     ("POST", "/brews"): {"machine_id": 1, "beverage_id": 1},
     ("PUT", "/webhook"): {"url": None, "secret": None},
 }

@@ -225,3 +225,50 @@ def test_failed_delivery_does_not_break_the_server(client, sim, closed_port):
     assert client.status()["api_version"] == "1"
     with pytest.raises(ValueError):
         sim.set_webhook("file:///etc/passwd", SECRET)
+
+
+def test_burst_bodies_respect_their_limits():
+    events = [
+        {"event_id": f"evt-{n}", "type": "brew.finished", "id": n, "occurred_at": "x"}
+        for n in range(1, 1201)
+    ]
+    bodies = machine.burst_bodies(events)
+    assert [event for chunk, _body in bodies for event in chunk] == events
+    for chunk, body in bodies:
+        assert len(chunk) <= machine.MAX_BURST_EVENTS
+        assert len(body) <= machine.MAX_BURST_BYTES
+        assert json.loads(body) == {"events": chunk}
+    assert len(machine.burst_bodies(events, max_events=100)) == 12
+
+
+def test_events_waiting_together_go_as_one_signed_burst(client, sim, webhook_receiver):
+    url, received = webhook_receiver
+    sim.set_webhook(url, SECRET, batch=50)
+    for number in range(40):
+        client.write("beverages", 1, {"price": 1 + number / 100})
+    events, posts = [], 0
+    deadline = time.monotonic() + 5
+    while len(events) < 40:
+        assert time.monotonic() < deadline, f"{len(events)} events received"
+        try:
+            headers, body = received.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        posts += 1
+        assert _verify_delivery(headers, body)
+        data = json.loads(body)
+        burst = data["events"] if "events" in data else [data]
+        for event in burst:
+            assert event["type"] == "beverage.updated" and event["id"] == 1
+            if "events" in data:
+                assert set(event) == {"event_id", "type", "id", "occurred_at"}
+                assert event["event_id"] != headers[EVENT_ID_HEADER]
+        events += burst
+    assert posts < 40
+    while len(sim.webhook_deliveries()) < 40:  # noted once answered
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    ids = [delivery["event_id"] for delivery in sim.webhook_deliveries()]
+    assert len(set(ids)) == 40
+    with pytest.raises(ValueError):
+        sim.set_webhook(url, SECRET, batch=0)

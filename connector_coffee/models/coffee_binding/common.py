@@ -1,6 +1,11 @@
 # Copyright 2026 The connector_coffee authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+#: the states of a job that has not started yet, as queue_job's identity
+#: keys see them
+WAITING_JOB_STATES = ("wait_dependencies", "pending", "enqueued")
 
 
 class CoffeeBinding(models.AbstractModel):
@@ -141,6 +146,83 @@ class CoffeeBinding(models.AbstractModel):
         with backend.work_on(self._name) as work:
             importer = work.component(usage="record.importer")
             return importer.run(external_id, force=force)
+
+    @api.model
+    def _delay_once(self, backend, method_name):
+        """Enqueue the job ``method_name(backend)``, unless one waits already.
+
+        The batch jobs of a backend and model (``_import_events``,
+        ``_export_batch``) collect, when they run, the work marked for them
+        in the database (pending webhook events, bindings to export): one
+        waiting job is enough for any number of marks. Once per transaction,
+        the waiting job is looked up and locked (``FOR UPDATE``) until the
+        transaction ends, so that the job runner cannot start it before the
+        marks of this transaction are committed, and it sees them. When the
+        job started meanwhile (since the transaction's snapshot), locking it
+        fails with a serialization error, and Odoo serves the request again:
+        it then enqueues a new job. Enqueued with an identity key, so that
+        the calls of concurrent transactions leave one job too.
+
+        :param backend: the ``coffee.backend``
+        :param method_name: ``_import_events`` or ``_export_batch``
+        """
+        key = f"{self._name}.{method_name}({backend.id})"
+        delayed = self.env.cr.precommit.data.setdefault(
+            "connector_coffee.delayed", set()
+        )
+        if key in delayed:
+            return
+        self.env["queue.job"].flush_model(["identity_key", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM queue_job
+                WHERE identity_key = %s AND state IN %s
+                FOR UPDATE
+                """,
+                key,
+                WAITING_JOB_STATES,
+            )
+        )
+        if not self.env.cr.fetchall():
+            what = self._description
+            if method_name == "_import_events":
+                description = self.env._(
+                    "%(backend)s: import the %(what)s of webhook events",
+                    backend=backend.name,
+                    what=what,
+                )
+            else:
+                description = self.env._(
+                    "%(backend)s: export the changed %(what)s",
+                    backend=backend.name,
+                    what=what,
+                )
+            delayable = self.browse().with_delay(
+                identity_key=key, description=description
+            )
+            getattr(delayable, method_name)(backend)
+        delayed.add(key)
+
+    @api.model
+    def _import_events(self, backend):
+        """Job: import the records of a page of the backend's pending webhook
+        events; enqueue the next job while events wait.
+
+        :param backend: the ``coffee.backend``
+        """
+        with backend.work_on(self._name) as work:
+            return work.component(usage="event.importer").run()
+
+    @api.model
+    def _export_batch(self, backend):
+        """Job: export every binding of the backend marked for export, by
+        pages, one request each.
+
+        :param backend: the ``coffee.backend``
+        """
+        with backend.work_on(self._name) as work:
+            return work.component(usage="batch.exporter").run()
 
     def _export_record(self, fields=None):
         """Job: export this binding to the machine.

@@ -1,6 +1,7 @@
 # Copyright 2026 The connector_coffee authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools.sql import create_index
 
 
 class CoffeeResPartner(models.Model):
@@ -24,6 +25,35 @@ class CoffeeResPartner(models.Model):
         help="Whether the person may use this machine. A partner who is no "
         "longer a drinker stays bound, deactivated on the machine.",
     )
+    export_pending = fields.Boolean(
+        string="To Export",
+        readonly=True,
+        copy=False,
+        help="Changed in Odoo: the next export of the backend sends it to the machine.",
+    )
+
+    def init(self):
+        # the bindings waiting for their export, found by backend
+        create_index(
+            self.env.cr,
+            "coffee_res_partner_export_pending_index",
+            self._table,
+            ["backend_id", "id"],
+            where="export_pending",
+        )
+
+    def _mark_for_export(self):
+        """Export these bindings with the next batch export of their backend.
+
+        They are marked ``export_pending`` and one job per backend waits to
+        export every marked binding (see ``components/batch_exporter.py``).
+        """
+        bindings = self.filtered("id")
+        if not bindings:
+            return
+        bindings.with_context(connector_no_export=True).write({"export_pending": True})
+        for backend in bindings.backend_id:
+            self._delay_once(backend, "_export_batch")
 
     _sql_constraints = [
         (

@@ -33,3 +33,11 @@ class CoffeeUserExporter(Component):
     _name = "coffee.res.partner.exporter"
     _inherit = "coffee.exporter"
     _apply_on = "coffee.res.partner"
+
+
+class CoffeeUserBatchExporter(Component):
+    """Partners changed together reach the machine in one bulk request."""
+
+    _name = "coffee.res.partner.batch.exporter"
+    _inherit = "coffee.batch.exporter"
+    _apply_on = "coffee.res.partner"

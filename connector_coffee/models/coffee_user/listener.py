@@ -9,7 +9,11 @@ USER_FIELDS = ("name", "email", "active", "badge", "drinker")
 
 
 class CoffeeUserBindingListener(Component):
-    """A machine user is created on the machine, then kept in line."""
+    """A machine user is created on the machine, then kept in line.
+
+    Users are exported in batches: a change marks the binding, and one job
+    per backend exports the marked ones (``components/batch_exporter.py``).
+    """
 
     _name = "coffee.res.partner.listener"
     _inherit = "coffee.export.listener"
@@ -18,12 +22,12 @@ class CoffeeUserBindingListener(Component):
 
     @skip_if(no_connector_export)
     def on_record_create(self, record, fields=None):
-        self._delay_export(record)
+        record._mark_for_export()
 
     @skip_if(no_connector_export)
     def on_record_write(self, record, fields=None):
         if self._touches_exported_fields(fields):
-            self._delay_export(record)
+            record._mark_for_export()
 
 
 class CoffeeUserPartnerListener(Component):
@@ -37,4 +41,4 @@ class CoffeeUserPartnerListener(Component):
     @skip_if(no_connector_export)
     def on_record_write(self, record, fields=None):
         if self._touches_exported_fields(fields):
-            self._delay_export(record.coffee_bind_ids)
+            record.coffee_bind_ids._mark_for_export()
