@@ -309,15 +309,17 @@ class CoffeeWebhookEvent(models.Model):
 
     @api.autovacuum
     def _gc_received_events(self):
-        """Forget the events a replay of which is refused by its timestamp,
-        counting them first in the hourly counts of the cockpit."""
+        """Forget the imported events a replay of which is refused by its
+        timestamp (those still waiting for their import are kept), counting
+        them first in the hourly counts of the cockpit."""
         now = fields.Datetime.now()
         self.flush_model()
         self.env.cr.execute(
             SQL(
                 """
                 WITH gone AS (
-                    DELETE FROM coffee_webhook_event WHERE signed_at < %s
+                    DELETE FROM coffee_webhook_event
+                     WHERE signed_at < %s AND pending IS NOT TRUE
                     RETURNING backend_id, company_id, received_at
                 )
                 INSERT INTO coffee_webhook_event_count

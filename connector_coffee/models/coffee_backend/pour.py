@@ -176,7 +176,8 @@ class CoffeeBackend(models.Model):
                     names=", ".join(unregistered.mapped("display_name")),
                 )
             )
-        self.env["coffee.res.partner"].create(
+        # the pour exports them itself, ahead of its orders: not the listener
+        self.env["coffee.res.partner"].with_context(connector_no_export=True).create(
             [{"odoo_id": partner.id, "backend_id": self.id} for partner in unregistered]
         )
 
