@@ -49,6 +49,18 @@ REFUSALS = (psycopg2.IntegrityError, psycopg2.DataError, ValidationError)
 _logger = logging.getLogger(__name__)
 
 
+def columns(model):
+    """The columns of a model's records that the ORM reads together when one
+    of them is needed (when a write compares its values, or the company of a
+    related record is checked): read with the lookup of a page's bindings,
+    rather than by one more query after it."""
+    return [
+        name
+        for name, field in model._fields.items()
+        if field.store and field.column_type and field.prefetch is True
+    ]
+
+
 class ImportResult(dict):
     """Counts of an import: created, updated, skipped, deferred."""
 
@@ -114,7 +126,7 @@ class CoffeeRecordImporter(Component):
             return result
         relations = self._import_dependencies(records)
         existing = self.binder.to_internal_many(
-            [r["id"] for r in records], fetch=self._written_fields
+            [r["id"] for r in records], fetch=columns(self.model)
         )
         known = self._known_dates(existing.values())
         now = fields.Datetime.now()
@@ -144,16 +156,6 @@ class CoffeeRecordImporter(Component):
         result.add(self._create_bindings(to_create, defer_failures))
         result.add(self._write_bindings(to_write, defer_failures))
         return result
-
-    @cached_property
-    def _written_fields(self):
-        """The fields an update of the bindings reads first: their columns,
-        read with the lookup of a page's bindings rather than after it."""
-        return [
-            name
-            for name, field in self.model._fields.items()
-            if field.store and field.column_type and field.prefetch is True
-        ]
 
     def _known_dates(self, bindings):
         """``{binding id: the machine's date of its last import}``, read for
@@ -228,7 +230,7 @@ class CoffeeRecordImporter(Component):
         for key, binding_model in self._dependencies:
             ids = {record[key] for record in records if record.get(key)}
             binder = self.binder_for(binding_model)
-            found = binder.to_internal_many(ids)
+            found = binder.to_internal_many(ids, fetch=columns(binder.model))
             missing = ids - set(found)
             if missing:
                 importer = self.component(
