@@ -96,6 +96,29 @@ class TestCockpit(CoffeeCase):
         self.assertEqual(brews[15].sync_state, "synced")
         self.assertEqual(brews[15].state, "done")
 
+    def test_next_import_of_a_fixed_record_clears_its_error(self):
+        self.sync_stored("machines", "beverages", "users", "brews")
+        self.simulator.update_record("brews", 15, state="exploded")
+        with self.assertLogs(IMPORTER_LOG, "WARNING"):
+            self.sync_stored("brews")
+        (failed,) = self.env["queue.job"].search(
+            [("coffee_backend_id", "=", self.backend.id), ("state", "=", "failed")]
+        )
+        self.assertEqual(len(self.backend.get_sync_health()["errors"]), 1)
+        # fixed on the machine: the next incremental import takes it, and
+        # the error of the past goes with it, without a retry by hand
+        self.simulator.update_record("brews", 15, state="done")
+        ran = self.sync_stored("brews")
+        self.assertNotIn("_import_record", ran.mapped("method_name"))
+        health = self.backend.get_sync_health()
+        self.assert_counts_match_database(health)
+        self.assertEqual(health["errors"], [])
+        self.assertEqual(health["entities"]["brews"]["failed"], 0)
+        self.assertEqual(failed.state, "done")
+        self.assertIn("Superseded", failed.result)
+        brew = self.bindings_by_machine_id("coffee.brew")[15]
+        self.assertEqual((brew.state, brew.sync_state), ("done", "synced"))
+
     def test_retry_is_one_job_per_page(self):
         self.sync("machines", "beverages", "users", "brews")
         brews = self.bindings("coffee.brew")

@@ -171,8 +171,8 @@ class CoffeeBinding(models.AbstractModel):
         """Job: import records again, one page of them, whatever their date.
 
         The failed import jobs of the records imported are done: this import
-        supersedes them. A record the machine no longer has is left to the
-        reconciliation.
+        supersedes them (as any import does). A record the machine no longer
+        has is left to the reconciliation.
 
         :param backend: the ``coffee.backend``
         :param external_ids: ids on the machine
@@ -188,15 +188,17 @@ class CoffeeBinding(models.AbstractModel):
                     gone.append(external_id)
             importer = work.component(usage="record.importer")
             result = importer.import_records(records, force=True)
-        self._coffee_supersede_failed_jobs(backend, [r["id"] for r in records])
         return f"{len(records)} read, {len(gone)} gone from the machine: {result}"
 
     @api.model
     def _coffee_supersede_failed_jobs(self, backend, external_ids):
-        """Set done the failed import jobs of records now imported.
+        """Set done the failed import jobs of records now in sync.
 
-        A record refused again had its failed job run once more (pending):
-        only the jobs still failed are superseded.
+        Called by every import, for the records of its page. A record refused
+        again had its failed job run once more (pending): only the jobs still
+        failed, of records whose binding is synced, are superseded.
+
+        :param external_ids: ids on the machine of the records imported
         """
         jobs = (
             self.env["queue.job"]
@@ -211,6 +213,8 @@ class CoffeeBinding(models.AbstractModel):
                 ]
             )
         )
+        if not jobs:
+            return
         imported = self.with_context(active_test=False).search(
             [
                 ("backend_id", "=", backend.id),
