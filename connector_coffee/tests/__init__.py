@@ -7,6 +7,7 @@ from . import test_cockpit_setup
 from . import test_export
 from . import test_i18n
 from . import test_import
+from . import test_machines_tour
 from . import test_notify
 from . import test_pour
 from . import test_pour_outcome
