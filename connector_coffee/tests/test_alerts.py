@@ -102,14 +102,21 @@ class TestAlerts(CoffeeCase):
         self.assertEqual(self.machine.activity_ids.user_id, other)
 
     def test_dashboard_shows_the_last_brew_and_pours_here(self):
-        for __ in range(2):
+        # the last brew is the last requested, whatever order it came in
+        for requested_at in ("2026-03-02T08:00:00Z", "2026-03-01T08:00:00Z"):
             self.simulator.add_record(
-                "brews", machine_id=1, beverage_id=1, user_id=1, state="done"
+                "brews",
+                machine_id=1,
+                beverage_id=1,
+                user_id=1,
+                state="done",
+                requested_at=requested_at,
             )
         self.sync("users", "beverages", "brews")
-        brews = self.bindings("coffee.brew")
+        brews = self.bindings("coffee.brew").sorted("id")
         self.assertEqual(len(brews), 2)
-        self.assertEqual(self.machine.last_brew_id, brews.sorted("id")[-1])
+        self.assertEqual(self.machine.last_brew_id, brews[0])
+        self.assertGreater(brews[0].requested_at, brews[1].requested_at)
         other = self.bindings_by_machine_id("coffee.machine")[2]
         self.assertFalse(other.last_brew_id)
         # "Pour" on the card: the wizard, on this machine, for the clicker

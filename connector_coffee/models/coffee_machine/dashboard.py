@@ -1,6 +1,7 @@
 # Copyright 2026 The connector_coffee authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class CoffeeMachine(models.Model):
@@ -13,15 +14,24 @@ class CoffeeMachine(models.Model):
     )
 
     def _compute_last_brew_id(self):
-        """The latest brew of each machine: one query for all of them."""
-        latest = dict(
-            self.env["coffee.brew"]._read_group(
-                [("machine_id", "in", self.ids)], ["machine_id"], ["id:max"]
-            )
+        """The last brew requested on each machine, among those the user may
+        read: one query for all the machines."""
+        brews = self.env["coffee.brew"]
+        brews.flush_model(["machine_id", "requested_at"])
+        query = brews._search([("machine_id", "in", self.ids)])
+        machine, requested_at, brew = (
+            SQL.identifier(query.table, name)
+            for name in ("machine_id", "requested_at", "id")
         )
-        for machine in self:
-            brew_id = latest.get(machine)
-            machine.last_brew_id = self.env["coffee.brew"].browse(brew_id)
+        query.order = SQL(
+            "%s, %s DESC NULLS LAST, %s DESC", machine, requested_at, brew
+        )
+        self.env.cr.execute(
+            query.select(SQL("DISTINCT ON (%s) %s, %s", machine, machine, brew))
+        )
+        latest = dict(self.env.cr.fetchall())
+        for record in self:
+            record.last_brew_id = brews.browse(latest.get(record.id))
 
     def action_pour_here(self):
         """Button: the pour wizard, on this machine, for the user who clicks.
