@@ -103,15 +103,20 @@ class CoffeeRecordImporter(Component):
         :param record: the record's JSON, when the caller has it already
         :return: a message for the job's result
         """
+        self._lock_record(external_id)
+        if record is None:
+            record = self.backend_adapter.read(external_id)
+        result = self.import_records([record], force=force, defer_failures=False)
+        return f"{self.model._name} {external_id}: {result}"
+
+    def _lock_record(self, external_id):
+        """Hold the record for this transaction, or ask for a retry when
+        another transaction holds it (its import, or its refusal)."""
         self.advisory_lock_or_retry(
             f"coffee.import({self.backend_record.id}, {self.model._name}, "
             f"{external_id})",
             retry_seconds=2,
         )
-        if record is None:
-            record = self.backend_adapter.read(external_id)
-        result = self.import_records([record], force=force, defer_failures=False)
-        return f"{self.model._name} {external_id}: {result}"
 
     def import_records(self, records, force=False, defer_failures=True):
         """Import machine records into bindings.
@@ -354,19 +359,25 @@ class CoffeeRecordImporter(Component):
         if not defer_failures:
             raise CoffeeSyncError(message) from err
         _logger.warning(message)
-        failed = self._failed_record_job(record["id"])
-        if failed:
+        # two imports refusing the record at once (a page and a webhook's
+        # events) would each give it a job: the second waits for the first
+        self._lock_record(record["id"])
+        job = self._record_job(record["id"])
+        if job.state == "failed":
             # the same record refused again: its failed job runs once more,
             # rather than a new failed job at each import
-            failed.requeue()
+            job.requeue()
             return
+        if job:
+            return  # its job is on its way
         self.model.with_delay(
             identity_key=identity_exact,
             description=message[:200],
         )._import_record(self.backend_record, record["id"], force=True)
 
-    def _failed_record_job(self, external_id):
-        """The failed job importing the record ``external_id``, if any."""
+    def _record_job(self, external_id):
+        """The last job importing the record ``external_id`` on its own that
+        is not over (done or cancelled), if any."""
         return (
             self.env["queue.job"]
             .sudo()
@@ -376,7 +387,7 @@ class CoffeeRecordImporter(Component):
                     ("coffee_model", "=", self.model._name),
                     ("coffee_external_id", "=", external_id),
                     ("method_name", "=", "_import_record"),
-                    ("state", "=", "failed"),
+                    ("state", "not in", ("done", "cancelled")),
                 ],
                 order="id desc",
                 limit=1,

@@ -229,6 +229,38 @@ class TestReliabilityConcurrency(CoffeeCase):
             dict.fromkeys((m["id"] for m in machines), 1),
         )
 
+    def test_record_refused_by_two_imports_at_once_gets_one_job(self):
+        """A poison record in two imports at once (a page and the webhook's
+        events): one job of its own, not one per import."""
+        poison = self.simulator.records("machines")[0]["id"]
+        self.simulator.update_record("machines", poison, state="exploded")
+        stack, (env1, env2) = self.workers()
+        with stack, mute_logger("odoo.addons.connector_coffee.components.importer"):
+            env1["coffee.machine"]._import_page(
+                self.backend_in(env1), 1, filters={"per_page": 1}
+            )
+            with self.assertRaises(RetryableJobError) as caught:
+                env2["coffee.machine"]._import_page(
+                    self.backend_in(env2), 1, filters={"per_page": 1}
+                )
+            self.assertTrue(caught.exception.ignore_retry)
+            env2.cr.rollback()
+            env1.cr.commit()
+            # retried, the second import finds the record's job on its way
+            env2["coffee.machine"]._import_page(
+                self.backend_in(env2), 1, filters={"per_page": 1}
+            )
+            env2.cr.commit()
+        with self.transaction() as env:
+            jobs = env["queue.job"].search(
+                [
+                    ("coffee_backend_id", "=", self.shared_backend_id),
+                    ("coffee_external_id", "=", poison),
+                ]
+            )
+            self.assertEqual(jobs.mapped("method_name"), ["_import_record"])
+            self.assertEqual(jobs.state, "pending")
+
     def make_user_binding(self):
         """A committed partner flagged as drinker, not exported yet."""
         with self.transaction() as env:
