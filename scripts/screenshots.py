@@ -7,8 +7,9 @@ database and a full sync) with Odoo serving on a free port, logs in as
 ``admin``/``admin`` and has a headless Chromium capture, into
 ``docs/screenshots/``, each page as its menu opens it: the cockpit, the
 backend form, the machines' dashboard, the brews list and the brew analysis
-graph; last, the top bar's "Pour me a coffee" menu once the coffee it
-poured is ready.
+graph; then the top bar's "Pour me a coffee" menu once the coffee it poured
+is ready; last, the cockpit again, once the machine has a record that
+Odoo refuses (a poison record) and the import of it has failed.
 
 Chromium is driven over the DevTools protocol on a pipe
 (``--remote-debugging-pipe``): nothing but the standard library and a
@@ -43,6 +44,13 @@ WIDTH, HEIGHT = 1280, 800
 #: pour's jobs, the machine's brew (30 seconds in the demo), its webhook event
 #: and the menu's next look at the brew
 POUR_TIMEOUT = 180
+#: the seconds the import of the poison record may take to fail
+IMPORT_TIMEOUT = 180
+#: the brew of the machine made a poison record, and what makes it one: a
+#: state Odoo does not know, which the database refuses
+POISON = ("brews", 15, {"state": "exploded"})
+#: the states of the jobs that are not over yet
+RUNNING_JOBS = ("wait_dependencies", "pending", "enqueued", "started")
 
 
 @dataclass
@@ -61,6 +69,51 @@ class DemoSite:
             f"{self.url}/web/dataset/call_kw/{model}/{method}",
             {"model": model, "method": method, "args": list(args), "kwargs": {}},
         )
+
+
+def machine_admin(location, method, path, body):
+    """Call the control API of the demo's machine (the simulator's
+    ``/admin/...``); return its answer."""
+    token = base64.b64encode(f"{demo.SIM_USER}:{demo.SIM_PASSWORD}".encode())
+    request = urllib.request.Request(
+        location + path,
+        data=json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Basic {token.decode()}",
+        },
+        method=method,
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=10) as answer:
+        return json.load(answer)
+
+
+def poison_a_record(site):
+    """Make a record of the machine a poison record, and wait until its
+    import failed.
+
+    The machine sends the change to Odoo's webhook, which imports the record:
+    the database refuses it, and the job importing it alone fails, saying
+    why. (Not ``sync_all()`` as well: its import would meet the record at the
+    same moment as the webhook's, and each would leave a failed job of its
+    own.)
+    """
+    resource, record_id, values = POISON
+    path = f"/admin/records/{resource}/{record_id}"
+    machine_admin(site.location, "PUT", path, values)
+    deadline = time.monotonic() + IMPORT_TIMEOUT
+    while True:
+        health = site.call_kw("coffee.backend", "get_sync_health", [site.backend_id])
+        running = sum(health["jobs"][state] for state in RUNNING_JOBS)
+        if not running and health["entities"][resource]["failed"]:
+            say(f"the import of {resource} {record_id} failed, as it should")
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"no failed import of {resource} {record_id} in {IMPORT_TIMEOUT} s"
+            )
+        time.sleep(1)
 
 
 @dataclass(frozen=True)
@@ -121,6 +174,13 @@ SHOTS = [
         ),
         shows=(f"{SYSTRAY_MENU} .o_coffee_brew .o_coffee_brew_state", "Ready"),
         timeout=POUR_TIMEOUT,
+    ),
+    # last: the others would show the failed import
+    Shot(
+        "cockpit_errors.png",
+        "/odoo/action-connector_coffee.coffee_backend_action",
+        ".o_kanban_view .o_kanban_record .badge.text-bg-danger",
+        prepare=poison_a_record,
     ),
 ]
 
