@@ -4,9 +4,12 @@
 
 Runs the demo (``scripts/demo.py``: PostgreSQL, the simulator, a fresh
 database and a full sync) with Odoo serving on a free port, logs in as
-``admin``/``admin`` and has a headless Chromium capture the backend form, the
-machines list, the brews list and the brew analysis graph, each as its menu
-opens it, into ``docs/screenshots/``.
+``admin``/``admin`` and has a headless Chromium capture, into
+``docs/screenshots/``, each page as its menu opens it: the cockpit, the
+backend form, the machines' dashboard, the brews list and the brew analysis
+graph; then the top bar's "Pour me a coffee" menu once the coffee it poured
+is ready; last, the cockpit again, once the machine has a record that
+Odoo refuses (a poison record) and the import of it has failed.
 
 Chromium is driven over the DevTools protocol on a pipe
 (``--remote-debugging-pipe``): nothing but the standard library and a
@@ -25,6 +28,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -35,38 +40,147 @@ from odoo_env import ROOT, RUN_DIR, say, warn
 OUT_DIR = ROOT / "docs" / "screenshots"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 WIDTH, HEIGHT = 1280, 800
-#: what is captured: (file name, path of the page, CSS selector to wait for,
-#: clicks before the capture as (CSS selector, text the element contains))
+#: the seconds a coffee poured from the top bar may take to be ready: the
+#: pour's jobs, the machine's brew (30 seconds in the demo), its webhook event
+#: and the menu's next look at the brew
+POUR_TIMEOUT = 180
+#: the seconds the import of the poison record may take to fail
+IMPORT_TIMEOUT = 180
+#: the brew of the machine made a poison record, and what makes it one: a
+#: state Odoo does not know, which the database refuses
+POISON = ("brews", 15, {"state": "exploded"})
+#: the states of the jobs that are not over yet
+RUNNING_JOBS = ("wait_dependencies", "pending", "enqueued", "started")
+
+
+@dataclass
+class DemoSite:
+    """The demo as the screenshots see it: Odoo, its backend, its machine."""
+
+    url: str  # where Odoo serves
+    opener: urllib.request.OpenerDirector  # logged in as admin
+    backend_id: int
+    location: str  # the machine (simulator) of the backend
+
+    def call_kw(self, model, method, *args):
+        """Call ``model.method(*args)`` in Odoo as admin; return its result."""
+        return call(
+            self.opener,
+            f"{self.url}/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": {}},
+        )
+
+
+def machine_admin(location, method, path, body):
+    """Call the control API of the demo's machine (the simulator's
+    ``/admin/...``); return its answer."""
+    token = base64.b64encode(f"{demo.SIM_USER}:{demo.SIM_PASSWORD}".encode())
+    request = urllib.request.Request(
+        location + path,
+        data=json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Basic {token.decode()}",
+        },
+        method=method,
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=10) as answer:
+        return json.load(answer)
+
+
+def poison_a_record(site):
+    """Make a record of the machine a poison record, and wait until its
+    import failed.
+
+    The machine sends the change to Odoo's webhook, which imports the record:
+    the database refuses it, and the job importing it alone fails, saying
+    why. (Not ``sync_all()`` as well: its import would meet the record at the
+    same moment as the webhook's, and each would leave a failed job of its
+    own.)
+    """
+    resource, record_id, values = POISON
+    path = f"/admin/records/{resource}/{record_id}"
+    machine_admin(site.location, "PUT", path, values)
+    deadline = time.monotonic() + IMPORT_TIMEOUT
+    while True:
+        health = site.call_kw("coffee.backend", "get_sync_health", [site.backend_id])
+        running = sum(health["jobs"][state] for state in RUNNING_JOBS)
+        if not running and health["entities"][resource]["failed"]:
+            say(f"the import of {resource} {record_id} failed, as it should")
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"no failed import of {resource} {record_id} in {IMPORT_TIMEOUT} s"
+            )
+        time.sleep(1)
+
+
+@dataclass(frozen=True)
+class Shot:
+    """A screenshot: a page of the demo, and what it must show first."""
+
+    name: str  # the PNG's file name
+    path: str  # the page; ``{backend_id}`` is the demo backend's id
+    selector: str  # CSS selector of what the page shows once loaded
+    #: the elements clicked in turn once it is loaded, as (CSS selector,
+    #: text the element contains)
+    clicks: tuple = ()
+    #: what shows once the clicks are done, as (CSS selector, text);
+    #: default: ``selector``
+    shows: tuple = None
+    timeout: float = 60  # the seconds ``shows`` may take
+    #: what is done to the demo before the page opens: a function of the
+    #: :class:`DemoSite`
+    prepare: Callable = None
+
+
+SYSTRAY_MENU = ".o_coffee_systray_menu"
+#: what is captured, in this order
 SHOTS = [
-    (
+    Shot(
         "cockpit.png",
         "/odoo/action-connector_coffee.coffee_backend_action",
         ".o_kanban_view .o_kanban_record",
-        [],
     ),
-    (
+    Shot(
         "backend_form.png",
         "/odoo/action-connector_coffee.coffee_backend_action/{backend_id}",
         ".o_form_view .o_field_one2many[name=import_ids] .o_data_row",
-        [],
     ),
-    (
+    Shot(
         "machines_dashboard.png",
         "/odoo/action-connector_coffee.coffee_machine_action",
         ".o_kanban_view .o_kanban_record",
-        [],
     ),
-    (
+    Shot(
         "brews_list.png",
         "/odoo/action-connector_coffee.coffee_brew_action",
         ".o_list_view .o_data_row",
-        [],
     ),
-    (
+    Shot(
         "brew_analysis.png",
         "/odoo/action-connector_coffee.coffee_brew_action_analysis",
         ".o_graph_view .o_graph_canvas_container canvas",
-        [],
+    ),
+    # after the others, which would show the coffee it pours
+    Shot(
+        "systray.png",
+        "/odoo/action-connector_coffee.coffee_machine_action",
+        ".o_kanban_view .o_kanban_record",
+        clicks=(
+            (".o_menu_systray .o_coffee_systray_toggler", ""),
+            (f"{SYSTRAY_MENU} .o_coffee_pour", "Pour"),
+        ),
+        shows=(f"{SYSTRAY_MENU} .o_coffee_brew .o_coffee_brew_state", "Ready"),
+        timeout=POUR_TIMEOUT,
+    ),
+    # last: the others would show the failed import
+    Shot(
+        "cockpit_errors.png",
+        "/odoo/action-connector_coffee.coffee_backend_action",
+        ".o_kanban_view .o_kanban_record .badge.text-bg-danger",
+        prepare=poison_a_record,
     ),
 ]
 
@@ -163,18 +277,19 @@ class Chromium:
             time.sleep(0.25)
         return find
 
-    def open(self, url, selector, clicks=(), settle=2.0):
-        """Open ``url``, wait for ``selector``, click, let the page settle.
+    def open(self, url, shot, settle=2.0):
+        """Open ``url``, wait for the page of ``shot``, click, wait for what
+        the clicks show, let the page settle.
 
-        :param clicks: ``(selector, text)`` of the elements to click in turn
+        :param shot: the :class:`Shot`
         :param settle: seconds for animations (the graph's) and fonts
         """
         self.send("Page.navigate", url=url, session=True)
-        self.wait_for(selector)
-        for click, text in clicks:
+        self.wait_for(shot.selector)
+        for click, text in shot.clicks:
             self.evaluate(f"{self.wait_for(click, text)}.click()")
             time.sleep(0.5)
-        self.wait_for(selector)
+        self.wait_for(*(shot.shows or (shot.selector,)), timeout=shot.timeout)
         time.sleep(settle)
 
     def screenshot(self, path):
@@ -229,22 +344,21 @@ def call(opener, url, params):
     return answer["result"]
 
 
-def take_screenshots(executable, url, out_dir):
-    """Capture :data:`SHOTS` from the Odoo serving at ``url``."""
-    opener, session = login(url)
-    backend_id = call(
-        opener,
-        f"{url}/web/dataset/call_kw/coffee.backend/search",
-        {"model": "coffee.backend", "method": "search", "args": [[]], "kwargs": {}},
-    )[0]
+def take_screenshots(executable, run, out_dir):
+    """Capture :data:`SHOTS` from the demo ``run`` (a ``demo.DemoRun``)."""
+    opener, session = login(run.url)
+    backend_id, __, location = run.backends[0]
+    site = DemoSite(run.url, opener, backend_id, location)
     out_dir.mkdir(parents=True, exist_ok=True)
     browser = Chromium(executable)
     try:
-        browser.set_cookie("session_id", session, url)
-        for name, path, selector, clicks in SHOTS:
-            browser.open(url + path.format(backend_id=backend_id), selector, clicks)
-            browser.screenshot(out_dir / name)
-            say(f"wrote {(out_dir / name).relative_to(ROOT)}")
+        browser.set_cookie("session_id", session, run.url)
+        for shot in SHOTS:
+            if shot.prepare:
+                shot.prepare(site)
+            browser.open(run.url + shot.path.format(backend_id=backend_id), shot)
+            browser.screenshot(out_dir / shot.name)
+            say(f"wrote {(out_dir / shot.name).relative_to(ROOT)}")
     finally:
         browser.close()
 
@@ -269,7 +383,7 @@ def main(argv=None):
         if not run.complete or run.jobs.get("failed"):
             warn("the demo's sync did not complete: the screenshots show that")
         say(f"taking the screenshots with {executable}")
-        take_screenshots(executable, run.url, Path(args.out))
+        take_screenshots(executable, run, Path(args.out))
     return 0
 
 
