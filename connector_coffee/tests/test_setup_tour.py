@@ -31,9 +31,7 @@ LOCATION_PARAM = "connector_coffee.setup_tour_location"
 class TestSetupTour(TourCase):
     def setUp(self):
         super().setUp()
-        self.simulator = start_simulator(
-            machines=3, beverages=4, users=5, brews=30
-        )
+        self.simulator = start_simulator(machines=3, beverages=4, users=5, brews=30)
         self.addCleanup(self.simulator.stop)
         allow_local_locations(self.env)
         self.env["ir.config_parameter"].sudo().set_param(
@@ -55,9 +53,7 @@ class TestSetupTour(TourCase):
         # the first imports ran as one chain, the defaults chosen last
         jobs = self.env["queue.job"].browse(runner.ran)
         self.assertEqual(set(jobs.mapped("state")), {"done"})
-        self.assertEqual(
-            jobs.sorted("date_done")[-1:].method_name, "_choose_defaults"
-        )
+        self.assertEqual(jobs[-1:].method_name, "_choose_defaults")
         self.assertEqual(set(backend.import_ids.mapped("state")), {"done"})
         # everything the machine has is in Odoo
         for resource, model in (
