@@ -314,7 +314,9 @@ def jobs_in_background(registry, backend=None, interval=0.2):
     turn. For a test whose browser works meanwhile (``start_tour``): in an
     ``HttpCase`` the runner's cursor is a test cursor on the test's
     transaction, used in turn with the browser's requests. The test's own
-    cursor must not be used in the block; invalidate its cache after it.
+    cursor, on the same connection, must not be used in the block but under
+    the registry's ``test_lock`` (as ``TourCase.authenticate`` does);
+    invalidate its cache after the block.
 
     :param registry: the test's registry
     :param backend: the ``coffee.backend`` whose jobs run; None: those of

@@ -66,6 +66,14 @@ class TourCase(SimulatorRequestsMixin, ComponentMixin, HttpCase):
         # ("SystemError: AST constructor recursion depth mismatch").
         self.assertIn("connector_coffee", http.root.statics)
 
+    def authenticate(self, user, password, browser=None):
+        """Log in, the test's transaction taken as the browser's requests take
+        it: ``start_tour`` logs in on the test's own cursor while the jobs may
+        already run in the background (:func:`.common.jobs_in_background`),
+        on a test cursor over the same connection."""
+        with self.registry.test_lock:
+            return super().authenticate(user, password, browser=browser)
+
 
 @tagged("post_install", "-at_install")
 class TestTour(TourCase):
