@@ -36,6 +36,7 @@
     "assets": {
         "web.assets_backend": [
             "connector_coffee/static/src/systray/*",
+            "connector_coffee/static/src/import_progress/*",
         ],
         "web.assets_tests": [
             "connector_coffee/static/tests/tours/*.js",

@@ -18,6 +18,7 @@ from . import test_reliability_faults
 from . import test_reliability_outage
 from . import test_reliability_secrets
 from . import test_security
+from . import test_setup_tour
 from . import test_systray
 from . import test_tour
 from . import test_ui_feedback

@@ -8,6 +8,7 @@ which also performs the jobs they enqueue and retries retryable failures as
 the job runner would (without waiting).
 """
 
+import threading
 import traceback
 from collections import deque
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from coffee_simulator import CoffeeSimulator
 
+from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import common as odoo_tests_common
 
 from odoo.addons.component.tests.common import TransactionComponentCase
@@ -175,7 +177,7 @@ def perform_jobs(
     )
 
 
-def run_stored_job(env, record):
+def run_stored_job(env, record, retry_delays=False):
     """Run one job stored in the database as queue_job's runner does.
 
     The job is performed in a savepoint (its transaction); a retryable error
@@ -185,6 +187,9 @@ def run_stored_job(env, record):
     are not waited for.
 
     :param record: the ``queue.job``
+    :param retry_delays: a job to retry is due again after the delay the
+        error or the job's retry pattern asks for, as under the job runner;
+        else at once
     """
     job = Job.load(env, record.uuid)
     # started, as the job runner marks it before performing it
@@ -196,7 +201,7 @@ def run_stored_job(env, record):
             job.set_done()
             job.store()
     except RetryableJobError as err:
-        job.postpone(result=str(err), seconds=0)
+        job.postpone(result=str(err), seconds=err.seconds if retry_delays else 0)
         job.set_pending(reset_retry=False)
         job.store()
     except Exception as err:  # pylint: disable=broad-except
@@ -208,32 +213,123 @@ def run_stored_job(env, record):
         job.enqueue_waiting()
 
 
-def run_stored_jobs(env, backend, max_rounds=100):
+def run_stored_jobs(env, backend, max_rounds=100, due_only=False):
     """Run a backend's stored jobs (:func:`run_stored_job`) until none is
     pending.
 
     Unlike :func:`perform_jobs`, which performs trapped jobs, this works on
     the ``queue.job`` records, as the job runner does.
 
-    :param backend: the ``coffee.backend`` whose jobs run
+    :param backend: the ``coffee.backend`` whose jobs run; None: the jobs of
+        every coffee backend
     :param max_rounds: safety bound on the rounds over the pending jobs
+    :param due_only: only the jobs whose ETA has come, and a job to retry
+        due after its retry delay, as under the job runner; else the delays
+        are not waited for
     :return: the ``queue.job`` records that ran
     """
     ran = env["queue.job"]
+    domain = [("state", "in", ("pending", "enqueued"))]
+    if backend is None:
+        domain.append(("coffee_backend_id", "!=", False))
+    else:
+        domain.append(("coffee_backend_id", "=", backend.id))
     for __ in range(max_rounds):
-        pending = env["queue.job"].search(
-            [
-                ("coffee_backend_id", "=", backend.id),
-                ("state", "in", ("pending", "enqueued")),
-            ],
-            order="priority, id",
-        )
+        search = domain
+        if due_only:
+            now = fields.Datetime.now()
+            search = domain + ["|", ("eta", "=", False), ("eta", "<=", now)]
+        pending = env["queue.job"].search(search, order="priority, id")
         if not pending:
             return ran
         ran |= pending
         for record in pending:
-            run_stored_job(env, record)
+            run_stored_job(env, record, retry_delays=due_only)
     raise AssertionError(f"jobs still pending after {max_rounds} rounds")
+
+
+class BackgroundJobRunner:
+    """queue_job's job runner, in a thread of the test: see :func:`jobs_in_background`.
+
+    ``rounds``: how many times it looked for jobs; ``ran``: the ids of the
+    jobs it ran; ``errors``: the tracebacks of what broke the runner itself
+    (not the jobs' own failures, which are stored on the jobs).
+    """
+
+    def __init__(self, registry, backend_id=None, interval=0.2):
+        self.registry = registry
+        self.backend_id = backend_id
+        self.interval = interval
+        self.rounds = 0
+        self.ran = []
+        self.errors = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._loop, name="coffee-test-job-runner", daemon=True
+        )
+
+    def _loop(self):
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # pylint: disable=broad-except
+                self.errors.append(traceback.format_exc())
+                return
+            self._stop.wait(self.interval)
+
+    def run_once(self):
+        """Run the jobs that are due, in a transaction of their own."""
+        # in an HttpCase, a test cursor on the test's transaction, taken in
+        # turn with the browser's requests
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            backend = None
+            if self.backend_id:
+                backend = env["coffee.backend"].browse(self.backend_id)
+            ran = run_stored_jobs(env, backend, due_only=True)
+            self.ran += ran.ids
+        self.rounds += 1
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self, timeout=30):
+        """Stop after the current round; raise what broke the runner."""
+        self._stop.set()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise AssertionError(f"the job runner still runs after {timeout} s")
+        if self.errors:
+            raise AssertionError(f"the job runner broke:\n{self.errors[0]}")
+
+
+@contextmanager
+def jobs_in_background(registry, backend=None, interval=0.2):
+    """Run the stored jobs as queue_job's runner does while the block runs.
+
+    A thread looks for the jobs that are due every ``interval`` seconds and
+    runs them (:func:`run_stored_jobs` with ``due_only``): each job as soon
+    as it is pending, after its ETA when it has one, the jobs of a chain in
+    turn. For a test whose browser works meanwhile (``start_tour``): in an
+    ``HttpCase`` the runner's cursor is a test cursor on the test's
+    transaction, used in turn with the browser's requests. The test's own
+    cursor, on the same connection, must not be used in the block but under
+    the registry's ``test_lock`` (as ``TourCase.authenticate`` does);
+    invalidate its cache after the block.
+
+    :param registry: the test's registry
+    :param backend: the ``coffee.backend`` whose jobs run; None: those of
+        every coffee backend (also backends made in the block)
+    :return: the :class:`BackgroundJobRunner`
+    """
+    runner = BackgroundJobRunner(
+        registry, backend.id if backend else None, interval
+    ).start()
+    try:
+        yield runner
+    finally:
+        runner.stop()
 
 
 class SimulatorRequestsMixin:

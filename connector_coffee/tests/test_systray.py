@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
 from . import test_tour
-from .common import CoffeeCase
+from .common import CoffeeCase, jobs_in_background
 
 
 class TestSystray(CoffeeCase):
@@ -111,7 +111,11 @@ class TestSystray(CoffeeCase):
 
 
 class TestSystrayTour(test_tour.TestTour):
-    """The top bar's menu in a real browser, on the tour's backend."""
+    """The top bar's menu in a real browser, on the tour's backend: the
+    coffee poured is followed live until it is ready."""
+
+    #: brews take 2 seconds on the simulator's clock
+    simulator_options = {**test_tour.TestTour.simulator_options, "brew_seconds": 2}
 
     def test_tour(self):
         beverage = self.env["coffee.product.product"].search(
@@ -119,11 +123,26 @@ class TestSystrayTour(test_tour.TestTour):
         )
         beverage.with_context(connector_no_export=True).name = "Tour Cappuccino"
         admin = self.env.ref("base.user_admin")
-        self.start_tour("/odoo", "connector_coffee_systray_tour", login="admin")
+        self.assertFalse(self.backend.webhook_secret)
+        self.assertFalse(self.simulator.counters().get("pours"))
+        # the jobs run meanwhile as under the job runner: the order, then the
+        # follow-up a few seconds later (no webhook tells Odoo of the brew)
+        with jobs_in_background(self.registry, self.backend) as runner:
+            self.start_tour("/odoo", "connector_coffee_systray_tour", login="admin")
+        self.env.invalidate_all()
         brew = self.env["coffee.brew"].search(
-            [("partner_id", "=", admin.partner_id.id), ("state", "=", "requested")]
+            [("partner_id", "=", admin.partner_id.id), ("ordered_by_id", "=", admin.id)]
         )
-        self.assertEqual(len(brew), 1)
-        self.assertEqual(brew.ordered_by_id, admin)
+        self.assertEqual(len(brew), 1, self.jobs_report())
+        self.assertEqual(brew.state, "done", self.jobs_report())
         self.assertEqual(brew.beverage_id, beverage.odoo_id)
         self.assertEqual(admin.coffee_last_beverage_id, beverage)
+        # poured once on the machine, which finished it
+        self.assertEqual(self.simulator.counters()["pours"], 1)
+        self.assertEqual(
+            self.simulator.store.get("brews", brew.coffee_id)["state"], "done"
+        )
+        # brought to done by the follow-up of the order
+        ran = self.env["queue.job"].browse(runner.ran)
+        self.assertIn("_follow_up", ran.mapped("method_name"))
+        self.assertEqual(set(ran.mapped("state")), {"done"}, self.jobs_report())

@@ -37,8 +37,10 @@ from .common import (
 BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
 
 
-@tagged("post_install", "-at_install")
-class TestTour(SimulatorRequestsMixin, ComponentMixin, HttpCase):
+class TourCase(SimulatorRequestsMixin, ComponentMixin, HttpCase):
+    """A tour in a real browser, with the connector's components; skipped,
+    saying why, without a Chromium or the websocket-client package."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -63,9 +65,25 @@ class TestTour(SimulatorRequestsMixin, ComponentMixin, HttpCase):
         # CPython 3.11.7 cannot parse (ast) in two threads at once
         # ("SystemError: AST constructor recursion depth mismatch").
         self.assertIn("connector_coffee", http.root.statics)
-        self.simulator = simulator = start_simulator(
-            machines=3, beverages=4, users=3, brews=40
-        )
+
+    def authenticate(self, user, password, browser=None):
+        """Log in, the test's transaction taken as the browser's requests take
+        it: ``start_tour`` logs in on the test's own cursor while the jobs may
+        already run in the background (:func:`.common.jobs_in_background`),
+        on a test cursor over the same connection."""
+        with self.registry.test_lock:
+            return super().authenticate(user, password, browser=browser)
+
+
+@tagged("post_install", "-at_install")
+class TestTour(TourCase):
+    #: options of the simulator (:class:`CoffeeSimulator`); override in
+    #: test classes
+    simulator_options = {"machines": 3, "beverages": 4, "users": 3, "brews": 40}
+
+    def setUp(self):
+        super().setUp()
+        self.simulator = simulator = start_simulator(**self.simulator_options)
         self.addCleanup(simulator.stop)
         allow_local_locations(self.env)
         self.backend = backend_on(
