@@ -155,8 +155,11 @@ class CoffeeRecordImporter(Component):
                     result["deferred"] += 1
                     continue
                 values["sync_date"] = now
-                values["sync_state"] = "synced"
                 if binding:
+                    # a new binding is synced by default; a synced one
+                    # need not have the column written again
+                    if binding.sync_state != "synced":
+                        values["sync_state"] = "synced"
                     to_write.append((record, binding, values))
                 else:
                     to_create.append((record, values))
