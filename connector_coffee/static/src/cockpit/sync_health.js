@@ -142,6 +142,22 @@ export class CoffeeSyncHealth extends Component {
         return (this.state.health.errors || []).slice(0, MAX_ERRORS);
     }
 
+    /**
+     * What an error is about: its record's name, else the entity and the
+     * record's id on the machine.
+     *
+     * @param {Object} error an entry of the health's errors
+     * @returns {String}
+     */
+    errorName(error) {
+        if (error.name) {
+            return error.name;
+        }
+        const entity = ENTITIES.find((e) => e.model === error.model);
+        const label = entity ? this.entityLabels[entity.resource] : error.model || "";
+        return error.external_id ? `${label} ${error.external_id}` : label;
+    }
+
     get webhook() {
         const webhook = this.state.health.webhook || {};
         const target = webhook.target;
