@@ -35,6 +35,7 @@
     "demo": ["demo/coffee_backend_demo.xml"],
     "assets": {
         "web.assets_backend": [
+            "connector_coffee/static/src/cockpit/*",
             "connector_coffee/static/src/systray/*",
             "connector_coffee/static/src/import_progress/*",
         ],

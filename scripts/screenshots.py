@@ -141,7 +141,7 @@ SHOTS = [
     Shot(
         "cockpit.png",
         "/odoo/action-connector_coffee.coffee_backend_action",
-        ".o_kanban_view .o_kanban_record",
+        ".o_kanban_view .o_kanban_record .o_coffee_sync_health .o_coffee_entities",
     ),
     Shot(
         "backend_form.png",
@@ -179,7 +179,7 @@ SHOTS = [
     Shot(
         "cockpit_errors.png",
         "/odoo/action-connector_coffee.coffee_backend_action",
-        ".o_kanban_view .o_kanban_record .badge.text-bg-danger",
+        ".o_kanban_view .o_kanban_record .o_coffee_sync_health .o_coffee_error",
         prepare=poison_a_record,
     ),
 ]

@@ -4,6 +4,7 @@ from . import test_alerts
 from . import test_backend
 from . import test_cockpit
 from . import test_cockpit_setup
+from . import test_cockpit_tour
 from . import test_export
 from . import test_i18n
 from . import test_import
