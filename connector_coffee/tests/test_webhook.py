@@ -536,6 +536,47 @@ class TestWebhook(HttpCase):
         self.assertIn("50 request(s)", logs.output[0])
         self.assertIn("no signature: 50", logs.output[0])
 
+    def refused_24h(self, backend=None):
+        health = (backend or self.backend).get_sync_health()
+        return health["webhook"]["refused_24h"]
+
+    def test_refusals_are_counted_in_the_cockpit(self):
+        """The count of each log line is stored, the backend's only."""
+        other = backend_on(
+            self.env, self.simulator, name="Other", webhook_secret=SECRET
+        )
+        archived = backend_on(
+            self.env, self.simulator, name="Gone", webhook_secret=SECRET, active=False
+        )
+        with mute_logger(CONTROLLER_LOGGER):
+            # the first refusal is logged, and counted, at once
+            self.assertEqual(self.post(secret=None).status_code, 403)
+            self.assertEqual(self.refused_24h(), 1)
+            # the next ones wait for the next line, a minute later
+            self.assertEqual(self.post(secret="not-the-secret").status_code, 403)
+            self.assertEqual(self.post(timestamp=1).status_code, 403)
+            self.assertEqual(self.refused_24h(), 1)
+            self.clock.now += 61
+            self.assertEqual(self.post(secret=None).status_code, 403)
+            self.assertEqual(self.refused_24h(), 4)
+            # unknown and archived backends: logged, never stored
+            for url in (
+                "/connector_coffee/webhook/900000",
+                f"/connector_coffee/webhook/{archived.id}",
+            ):
+                self.clock.now += 61
+                self.assertEqual(self.post(url=url).status_code, 403)
+        self.assertEqual(self.post().status_code, 202)
+        webhook = self.backend.get_sync_health()["webhook"]
+        self.assertEqual(
+            (webhook["refused_24h"], webhook["accepted_24h"], webhook["events_24h"]),
+            (4, 1, 1),
+        )
+        self.assertEqual(self.refused_24h(other), 0)
+        counts = self.env["coffee.webhook.event.count"].search([])
+        self.assertEqual(counts.backend_id, self.backend)
+        self.assertEqual(sum(counts.mapped("refused_count")), 4)
+
     # ------------------------------------------------------------------
     # who the jobs belong to
     # ------------------------------------------------------------------
