@@ -38,6 +38,7 @@ from .common import (
 
 SECRET = "webhook-secret-of-the-machine"
 CONTROLLER_LOGGER = "odoo.addons.connector_coffee.controllers.main"
+SIMULATOR_LOGGER = "coffee_simulator.webhooks"
 OCCURRED_AT = "2026-11-30T10:00:00.000000+00:00"
 
 
@@ -576,6 +577,40 @@ class TestWebhook(HttpCase):
         counts = self.env["coffee.webhook.event.count"].search([])
         self.assertEqual(counts.backend_id, self.backend)
         self.assertEqual(sum(counts.mapped("refused_count")), 4)
+
+    def test_last_delivery_to_odoo_is_checked(self):
+        """The machine's last delivery here, as the machine tells it."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", self.base_url()
+        )
+        self.simulator.set_webhook(self.backend.webhook_url, SECRET)
+        machine = self.simulator.records("machines")[0]
+        self.simulator.update_record("machines", machine["id"], state="error")
+        for __ in range(50):
+            if self.simulator.webhook_target()["last_delivery"]:
+                break
+            time.sleep(0.1)
+        self.backend._check_webhook_target()
+        target = self.backend.get_sync_health()["webhook"]["target"]
+        self.assertIs(target["ok"], True)
+        self.assertEqual(target["url"], f"{self.base_url()}{self.url}")
+        self.assertEqual(target["last_delivery"]["status"], 202)
+        self.assertIsNone(target["last_delivery"]["error"])
+        self.assertEqual(len(self.import_jobs()), 1)
+        # a delivery Odoo refuses is told as well
+        self.backend.sudo().webhook_secret = "another-secret-of-odoo"
+        self.env.flush_all()
+        first = self.simulator.webhook_target()["last_delivery"]
+        with mute_logger(CONTROLLER_LOGGER, SIMULATOR_LOGGER):
+            self.simulator.update_record("machines", machine["id"], state="idle")
+            for __ in range(50):
+                if self.simulator.webhook_target()["last_delivery"] != first:
+                    break
+                time.sleep(0.1)
+        self.backend._check_webhook_target()
+        target = self.backend.get_sync_health()["webhook"]["target"]
+        self.assertEqual(target["last_delivery"]["status"], 403)
+        self.assertEqual(self.backend.get_sync_health()["webhook"]["refused_24h"], 1)
 
     # ------------------------------------------------------------------
     # who the jobs belong to

@@ -6,7 +6,8 @@
 the kanban card of the backends shows the same numbers. Both cost a
 constant number of queries, whatever the number of records and of jobs:
 grouped counts, the last failed jobs, the imports, the webhook's events and
-refusals.
+refusals. Neither asks the machine anything: where its webhook points is
+what the backend stored at its last check (``_check_webhook_target``).
 """
 
 from datetime import timedelta
@@ -102,11 +103,14 @@ class CoffeeBackend(models.Model):
 
         :return: ``{backend, entities: {resource: {synced, failed, waiting}},
             jobs: {state: count}, errors: [{model, external_id, name,
-            message, date, uuid}], imports: {resource: {date, state, error}},
-            webhook: {last_event_at, events_24h, accepted_24h, refused_24h},
-            reconciliation: {date, missing, gone, entities: {resource:
-            {date, missing, gone}}}}``; ``events_24h`` and ``accepted_24h``
-            are the same count
+            message, date, uuid}], imports: {resource: {date, state,
+            error}}, webhook: {last_event_at, events_24h,
+            accepted_24h, refused_24h, target: {url, expected, ok,
+            checked_at, check_error, last_delivery: {at, status, error} or
+            None}}, reconciliation: {date, missing, gone, entities:
+            {resource: {date, missing, gone}}}}``; ``events_24h`` and
+            ``accepted_24h`` are the same count; ``target.ok`` is None until
+            the machine was checked
         """
         self._check_manager_access("read")
         self.ensure_one()
@@ -135,6 +139,7 @@ class CoffeeBackend(models.Model):
                     "events_24h": 0,
                     "accepted_24h": 0,
                     "refused_24h": 0,
+                    "target": None,
                 },
                 "reconciliation": {
                     "date": None,
@@ -280,7 +285,7 @@ class CoffeeBackend(models.Model):
 
     def _health_webhook(self, health, ids):
         """The last event received, the events accepted and the requests
-        refused in the last 24 hours.
+        refused in the last 24 hours, and where the machine's webhook points.
 
         The refusals are counted by the hour: the 24 hours start at the
         beginning of an hour, and the refusals of the last minute may not
@@ -324,6 +329,9 @@ class CoffeeBackend(models.Model):
                     "refused_24h": refused,
                 }
             )
+        # what the last check stored: the backend's fields of coffee managers
+        for backend in self.sudo().filtered("id"):
+            health[backend.id]["webhook"]["target"] = backend._webhook_target()
 
 
 class CoffeeWebhookEvent(models.Model):
