@@ -76,6 +76,13 @@ class TestCockpit(CoffeeCase):
             ("coffee.brew", 15, brews[15].display_name),
         )
         self.assertIn("exploded", error["message"])
+        # a UI links to the record and to its job
+        failed_job = self.env["queue.job"].search(
+            [("coffee_backend_id", "=", self.backend.id), ("state", "=", "failed")]
+        )
+        self.assertEqual(error["binding_id"], brews[15].id)
+        self.assertEqual(error["job_id"], failed_job.id)
+        self.assertEqual(error["uuid"], failed_job.uuid)
         self.assertEqual(health["jobs"]["failed"], 1)
         self.assertEqual(health["imports"]["brews"]["state"], "done")
         # the other backend's health is its own

@@ -103,8 +103,8 @@ class CoffeeBackend(models.Model):
 
         :return: ``{backend, entities: {resource: {synced, failed, waiting}},
             jobs: {state: count}, errors: [{model, external_id, name,
-            message, date, uuid}], imports: {resource: {date, state,
-            error}}, webhook: {last_event_at, events_24h,
+            binding_id, job_id, message, date, uuid}], imports: {resource:
+            {date, state, error}}, webhook: {last_event_at, events_24h,
             accepted_24h, refused_24h, target: {url, expected, ok,
             checked_at, check_error, last_delivery: {at, status, error} or
             None}}, reconciliation: {date, missing, gone, entities:
@@ -201,7 +201,7 @@ class CoffeeBackend(models.Model):
                 """
                 SELECT uuid, coffee_backend_id, coffee_model, coffee_binding_id,
                        coffee_external_id, exc_message, exc_name,
-                       COALESCE(date_started, date_created)
+                       COALESCE(date_started, date_created), id
                   FROM (
                     SELECT *, row_number() OVER (
                                PARTITION BY coffee_backend_id
@@ -244,7 +244,18 @@ class CoffeeBackend(models.Model):
             for binding in bindings:
                 names[model, "id", binding.id] = binding
                 names[model, binding.backend_id.id, binding.coffee_id] = binding
-        for uuid, backend_id, model, binding_id, external_id, msg, name, date in rows:
+        for row in rows:
+            (
+                uuid,
+                backend_id,
+                model,
+                binding_id,
+                external_id,
+                msg,
+                name,
+                date,
+                job_id,
+            ) = row
             binding = names.get((model, "id", binding_id)) or names.get(
                 (model, backend_id, external_id)
             )
@@ -255,6 +266,8 @@ class CoffeeBackend(models.Model):
                     or (binding and binding.coffee_id)
                     or None,
                     "name": binding.display_name if binding else None,
+                    "binding_id": binding.id if binding else None,
+                    "job_id": job_id,
                     "message": msg or name,
                     "date": _date(date),
                     "uuid": uuid,
