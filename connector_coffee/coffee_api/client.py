@@ -485,6 +485,28 @@ class CoffeeClient:
         """
         return self.request("GET", "/status")
 
+    def get_webhook(self):
+        """Read where the machine sends its events (``GET /webhook``).
+
+        :return: dict ``{"url": str or None, "last_delivery": None or {"at":
+            ISO 8601 date-time, "status": the HTTP status the receiver
+            answered or None, "error": why no answer came or None}}``
+        :raise CoffeeProtocolError: when the answer is not of that shape
+        """
+        body = self.request("GET", "/webhook")
+        url, last = body.get("url"), body.get("last_delivery")
+        valid_last = last is None or (
+            isinstance(last, dict)
+            and isinstance(last.get("at"), str)
+            and (last.get("status") is None or type(last["status"]) is int)
+            and (last.get("error") is None or isinstance(last["error"], str))
+        )
+        if not (url is None or isinstance(url, str)) or not valid_last:
+            raise CoffeeProtocolError(
+                f"GET {self.api_path}/webhook answered no webhook target."
+            )
+        return body
+
     def get_page(self, resource, page=1, per_page=100, updated_since=None, ids=None):
         """Read one page of a resource list.
 

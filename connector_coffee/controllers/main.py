@@ -32,7 +32,11 @@ In this order, the receiver answers:
   them, enqueued as the backend's webhook user in the backend's company.
 
 Refusals are counted and logged at most once a minute per backend (and once
-for all unknown ones), so that nobody can flood the log.
+for all unknown ones), so that nobody can flood the log. With each line of a
+known backend, its count is also added to the backend's refusals of the
+hour (``coffee.webhook.event.count``), in a transaction of its own: an
+anonymous caller writes at most one row update a minute per backend and
+process, and the cockpit tells the refusals of the last 24 hours.
 """
 
 import json
@@ -41,9 +45,10 @@ import threading
 import time
 from collections import Counter
 
+import psycopg2
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
-from odoo import http
+from odoo import SUPERUSER_ID, api, http
 from odoo.http import request
 
 from ..coffee_api import (
@@ -79,6 +84,11 @@ class RefusalLog:
     One line per key (a backend id, or None for all unknown backends) and
     interval, with the number of refusals since the previous line and their
     reasons: a flood of bad requests makes one line a minute, not one each.
+    The refusals counted after a line wait for the next one, written by the
+    first refusal once the interval is over.
+
+    Each Odoo process has its own: with several workers, each logs (and
+    stores) its own counts, which add up.
 
     :param interval: seconds between two lines of a key
     :param clock: the monotonic clock (replaceable in tests)
@@ -95,7 +105,8 @@ class RefusalLog:
 
         :param key: the backend's id, or None for an unknown backend
         :param reason: why, e.g. ``"bad signature"``
-        :return: True when a line was logged
+        :return: the number of refusals the line logged counts (those since
+            the previous line), 0 when no line was logged
         """
         now = self.clock()
         with self._lock:
@@ -103,16 +114,17 @@ class RefusalLog:
             reasons[reason] += 1
             if last is not None and now - last < self.interval:
                 self._keys[key] = (last, reasons)
-                return False
+                return 0
             self._keys[key] = (now, Counter())
+        count = sum(reasons.values())
         _logger.warning(
             "coffee webhook: %d request(s) to %s refused since the last report "
             "(at most one a minute): %s",
-            sum(reasons.values()),
+            count,
             f"backend {key}" if key is not None else "unknown or archived backends",
-            ", ".join(f"{why}: {count}" for why, count in sorted(reasons.items())),
+            ", ".join(f"{why}: {n}" for why, n in sorted(reasons.items())),
         )
-        return True
+        return count
 
 
 REFUSALS = RefusalLog()
@@ -289,8 +301,30 @@ class CoffeeWebhookController(http.Controller):
     @classmethod
     def _refuse(cls, key, reason, status=403, message="refused"):
         """Count and answer a refusal; the answer never tells the reason."""
-        REFUSALS.refused(key, reason)
+        count = REFUSALS.refused(key, reason)
+        if count and key is not None:
+            cls._store_refusals(key, count)
         return cls._answer(status, message)
+
+    @staticmethod
+    def _store_refusals(backend_id, count):
+        """Add the refusals of a log line to the backend's count of the hour.
+
+        In a transaction of its own, committed at once: whatever becomes of
+        the request's, the count stays. A database that cannot take it loses
+        the count, not the answer.
+        """
+        try:
+            with request.env.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["coffee.webhook.event.count"]._add_refusals(backend_id, count)
+        except psycopg2.Error as err:
+            _logger.warning(
+                "coffee webhook: %d refusal(s) of backend %s not counted: %s",
+                count,
+                backend_id,
+                err,
+            )
 
     @staticmethod
     def _answer(status, message):

@@ -25,3 +25,4 @@ from . import test_tour
 from . import test_ui_feedback
 from . import test_watchdog
 from . import test_webhook
+from . import test_webhook_target

@@ -3,7 +3,9 @@
 """The operator's cockpit: sync health, binding states, reconciliation."""
 
 import time
+from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 from odoo.tools import SQL, mute_logger
@@ -74,6 +76,13 @@ class TestCockpit(CoffeeCase):
             ("coffee.brew", 15, brews[15].display_name),
         )
         self.assertIn("exploded", error["message"])
+        # a UI links to the record and to its job
+        failed_job = self.env["queue.job"].search(
+            [("coffee_backend_id", "=", self.backend.id), ("state", "=", "failed")]
+        )
+        self.assertEqual(error["binding_id"], brews[15].id)
+        self.assertEqual(error["job_id"], failed_job.id)
+        self.assertEqual(error["uuid"], failed_job.uuid)
         self.assertEqual(health["jobs"]["failed"], 1)
         self.assertEqual(health["imports"]["brews"]["state"], "done")
         # the other backend's health is its own
@@ -223,6 +232,8 @@ class TestCockpit(CoffeeCase):
             return self.env.cr.sql_log_count - before, health
 
         insert_brews(70, 1000)
+        # the settings Odoo caches (the base URL of the webhook) read once
+        queries()
         small, health = queries()
         self.assertEqual(health["entities"]["brews"]["synced"], 100)
         insert_brews(9900, 2000)
@@ -246,6 +257,59 @@ class TestCockpit(CoffeeCase):
         # counted once, however often the autovacuum runs
         Event._gc_received_events()
         self.assertEqual(self.backend.get_sync_health()["webhook"], before)
+
+    def test_refusals_are_counted_by_the_hour_and_forgotten_after_a_day(self):
+        Event = self.env["coffee.webhook.event"]
+        Count = self.env["coffee.webhook.event.count"]
+        # an event received 3 days ago, its id forgotten since
+        Event._receive(self.backend, "old", int(time.time()), "brew.finished", 1)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE coffee_webhook_event
+                   SET received_at = %s, signed_at = %s, pending = FALSE
+                 WHERE backend_id = %s
+                """,
+                fields.Datetime.now() - timedelta(days=3),
+                fields.Datetime.now() - timedelta(days=3),
+                self.backend.id,
+            )
+        )
+        Event.invalidate_model()
+        Event._gc_received_events()
+        last_event_at = self.backend.get_sync_health()["webhook"]["last_event_at"]
+        self.assertTrue(last_event_at)
+        # refusals now, and an hour of refusals two days ago
+        Count._add_refusals(self.backend.id, 2)
+        Count._add_refusals(self.backend.id, 3)
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO coffee_webhook_event_count
+                    (backend_id, company_id, hour, event_count, refused_count)
+                VALUES (%s, %s, date_trunc('hour', %s::timestamp), 0, 7)
+                """,
+                self.backend.id,
+                self.backend.company_id.id,
+                fields.Datetime.now() - timedelta(days=2),
+            )
+        )
+        # an id of no backend counts nothing
+        Count._add_refusals(self.backend.id + 1000, 5)
+        expected = {
+            "last_event_at": last_event_at,
+            "events_24h": 0,
+            "accepted_24h": 0,
+            "refused_24h": 5,
+        }
+        webhook = self.backend.get_sync_health()["webhook"]
+        self.assertEqual({key: webhook[key] for key in expected}, expected)
+        self.assertEqual(Count.search_count([]), 3)
+        # the hour of refusals two days ago goes, the last event's stays
+        Event._gc_received_events()
+        webhook = self.backend.get_sync_health()["webhook"]
+        self.assertEqual({key: webhook[key] for key in expected}, expected)
+        self.assertEqual(sorted(Count.search([]).mapped("refused_count")), [0, 5])
 
     def test_only_coffee_managers(self):
         self.sync("machines")

@@ -11,7 +11,7 @@ from odoo.addons.queue_job.job import identity_exact
 from ..components.mapper import parse_datetime
 from ..entities import ENTITIES
 from ..exception import CoffeeSyncError
-from .common import CoffeeCase
+from .common import SIM_PASSWORD, CoffeeCase
 
 
 class TestImport(CoffeeCase):
@@ -245,7 +245,8 @@ class TestImport(CoffeeCase):
             self.env["coffee.machine"]._import_record(self.backend, 999999)
 
     def test_scheduler_syncs_active_backends_only(self):
-        other = self.backend.copy({"name": "Second floor"})
+        # the password is not copied
+        other = self.backend.copy({"name": "Second floor", "password": SIM_PASSWORD})
         archived = self.backend.copy({"name": "Old machine", "active": False})
         with self.trap() as trap:
             self.env["coffee.backend"]._scheduler_sync()
@@ -254,6 +255,10 @@ class TestImport(CoffeeCase):
             self.assertNotIn(archived, backends)
             # four imports per backend
             self.assertEqual(len(trap.enqueued_jobs), 8)
+        # and where each machine sends its events is checked
+        self.assertTrue(self.backend.webhook_checked_at)
+        self.assertTrue(other.webhook_checked_at)
+        self.assertFalse(archived.webhook_checked_at)
 
     def test_sync_all_imports_brews_after_what_they_refer_to(self):
         with self.trap() as trap:

@@ -38,6 +38,7 @@ from .common import (
 
 SECRET = "webhook-secret-of-the-machine"
 CONTROLLER_LOGGER = "odoo.addons.connector_coffee.controllers.main"
+SIMULATOR_LOGGER = "coffee_simulator.webhooks"
 OCCURRED_AT = "2026-11-30T10:00:00.000000+00:00"
 
 
@@ -535,6 +536,81 @@ class TestWebhook(HttpCase):
         self.assertEqual(len(logs.records), 1)
         self.assertIn("50 request(s)", logs.output[0])
         self.assertIn("no signature: 50", logs.output[0])
+
+    def refused_24h(self, backend=None):
+        health = (backend or self.backend).get_sync_health()
+        return health["webhook"]["refused_24h"]
+
+    def test_refusals_are_counted_in_the_cockpit(self):
+        """The count of each log line is stored, the backend's only."""
+        other = backend_on(
+            self.env, self.simulator, name="Other", webhook_secret=SECRET
+        )
+        archived = backend_on(
+            self.env, self.simulator, name="Gone", webhook_secret=SECRET, active=False
+        )
+        with mute_logger(CONTROLLER_LOGGER):
+            # the first refusal is logged, and counted, at once
+            self.assertEqual(self.post(secret=None).status_code, 403)
+            self.assertEqual(self.refused_24h(), 1)
+            # the next ones wait for the next line, a minute later
+            self.assertEqual(self.post(secret="not-the-secret").status_code, 403)
+            self.assertEqual(self.post(timestamp=1).status_code, 403)
+            self.assertEqual(self.refused_24h(), 1)
+            self.clock.now += 61
+            self.assertEqual(self.post(secret=None).status_code, 403)
+            self.assertEqual(self.refused_24h(), 4)
+            # unknown and archived backends: logged, never stored
+            for url in (
+                "/connector_coffee/webhook/900000",
+                f"/connector_coffee/webhook/{archived.id}",
+            ):
+                self.clock.now += 61
+                self.assertEqual(self.post(url=url).status_code, 403)
+        self.assertEqual(self.post().status_code, 202)
+        webhook = self.backend.get_sync_health()["webhook"]
+        self.assertEqual(
+            (webhook["refused_24h"], webhook["accepted_24h"], webhook["events_24h"]),
+            (4, 1, 1),
+        )
+        self.assertEqual(self.refused_24h(other), 0)
+        counts = self.env["coffee.webhook.event.count"].search([])
+        self.assertEqual(counts.backend_id, self.backend)
+        self.assertEqual(sum(counts.mapped("refused_count")), 4)
+
+    def test_last_delivery_to_odoo_is_checked(self):
+        """The machine's last delivery here, as the machine tells it."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", self.base_url()
+        )
+        self.simulator.set_webhook(self.backend.webhook_url, SECRET)
+        machine = self.simulator.records("machines")[0]
+        self.simulator.update_record("machines", machine["id"], state="error")
+        for __ in range(50):
+            if self.simulator.webhook_target()["last_delivery"]:
+                break
+            time.sleep(0.1)
+        self.backend._check_webhook_target()
+        target = self.backend.get_sync_health()["webhook"]["target"]
+        self.assertIs(target["ok"], True)
+        self.assertEqual(target["url"], f"{self.base_url()}{self.url}")
+        self.assertEqual(target["last_delivery"]["status"], 202)
+        self.assertIsNone(target["last_delivery"]["error"])
+        self.assertEqual(len(self.import_jobs()), 1)
+        # a delivery Odoo refuses is told as well
+        self.backend.sudo().webhook_secret = "another-secret-of-odoo"
+        self.env.flush_all()
+        first = self.simulator.webhook_target()["last_delivery"]
+        with mute_logger(CONTROLLER_LOGGER, SIMULATOR_LOGGER):
+            self.simulator.update_record("machines", machine["id"], state="idle")
+            for __ in range(50):
+                if self.simulator.webhook_target()["last_delivery"] != first:
+                    break
+                time.sleep(0.1)
+        self.backend._check_webhook_target()
+        target = self.backend.get_sync_health()["webhook"]["target"]
+        self.assertEqual(target["last_delivery"]["status"], 403)
+        self.assertEqual(self.backend.get_sync_health()["webhook"]["refused_24h"], 1)
 
     # ------------------------------------------------------------------
     # who the jobs belong to

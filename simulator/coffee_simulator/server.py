@@ -75,6 +75,7 @@ API_ROUTES = (
     ("GET", "/brews", "list"),
     ("POST", "/brews", "create_brew"),
     ("GET", "/brews/{id}", "read"),
+    ("GET", "/webhook", "get_webhook"),
     ("PUT", "/webhook", "set_webhook"),
 )
 
@@ -535,6 +536,11 @@ class SimulatorApp:
         """DELETE /users/<id>."""
         self.sim.store.delete("users", ctx.record_id())
         return json_response(204, None)
+
+    def ep_get_webhook(self, ctx):
+        """GET /webhook: where the events go, and how the last delivery
+        there went (never the secret)."""
+        return json_response(200, self.sim.webhook_target())
 
     def ep_set_webhook(self, ctx):
         """PUT /webhook {url, secret}: where to send the events, and their

@@ -280,6 +280,14 @@ class CoffeeSimulator:
         """
         self._webhooks.configure(url, secret, batch)
 
+    def webhook_target(self):
+        """Return where the webhook events go and the last delivery there.
+
+        :return: dict ``{"url", "last_delivery": None or {"at", "status",
+            "error"}}`` (see ``GET /webhook``)
+        """
+        return self._webhooks.target()
+
     def webhook_deliveries(self):
         """Return the delivered webhook events with their status or error."""
         return self._webhooks.delivered()

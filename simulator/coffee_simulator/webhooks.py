@@ -14,6 +14,10 @@ together as one delivery, ``{"events": [{event_id, type, id, occurred_at},
 ...]}`` (at most ``batch`` events and :data:`MAX_BURST_BYTES` bytes), signed
 as one with an ``X-Coffee-Event-Id`` of its own; each event keeps its own
 id inside.
+
+The sender remembers the last delivery attempt to its current URL (when,
+the HTTP status answered, or why none was), which ``GET /webhook`` tells
+the machine's clients; never the secret.
 """
 
 import hashlib
@@ -114,6 +118,7 @@ class WebhookSender:
         self.secret = None
         self.batch = 1
         self.deliveries = []
+        self.last_delivery = None
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         self._thread = None
 
@@ -128,9 +133,23 @@ class WebhookSender:
         if not isinstance(batch, int) or not 1 <= batch <= MAX_BURST_EVENTS:
             raise ValueError(f"batch must be 1 to {MAX_BURST_EVENTS}, not {batch!r}")
         with self._lock:
+            if (url or None) != self.url:
+                # the last delivery tells how the current URL answers
+                self.last_delivery = None
             self.url = url or None
             self.secret = secret or None
             self.batch = batch
+
+    def target(self):
+        """Where the events go and how the last delivery there went.
+
+        :return: dict ``{"url": str or None, "last_delivery": None or {"at":
+            ISO 8601 UTC, "status": the HTTP status answered or None,
+            "error": why no answer came or None}}``, never the secret
+        """
+        with self._lock:
+            last = dict(self.last_delivery) if self.last_delivery else None
+            return {"url": self.url, "last_delivery": last}
 
     def enqueue(self, event_type, record_id):
         """Queue an event for the configured URL (dropped when none)."""
@@ -196,6 +215,7 @@ class WebhookSender:
         :param events: the events it carries
         """
         timestamp = int(time.time())
+        sent_at = format_timestamp(datetime.now(timezone.utc))
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "coffee-sim",
@@ -224,3 +244,5 @@ class WebhookSender:
         with self._lock:
             self.deliveries.extend(results)
             del self.deliveries[:-MAX_DELIVERY_LOG]
+            if url == self.url:
+                self.last_delivery = {"at": sent_at, "status": status, "error": error}

@@ -129,11 +129,13 @@ class _Receiver(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self):
-        """Record the request, answer 204."""
+        """Record the request, answer the server's status (204 by default)."""
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
         self.server.received.put((dict(self.headers.items()), body))
-        self.send_response(204)
+        self.send_response(self.server.status)
+        if self.server.status != 204:
+            self.send_header("Content-Length", "0")
         self.end_headers()
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
@@ -141,16 +143,25 @@ class _Receiver(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def webhook_receiver():
+def webhook_server():
     """A tiny HTTP server on 127.0.0.1 collecting webhook POSTs.
 
-    Yields (url, queue of (headers, body)).
+    Yields the server: ``url``, ``received`` (a queue of (headers, body))
+    and ``status``, the status it answers (204, or what the test sets).
     """
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     server.daemon_threads = True
     server.received = queue.Queue()
+    server.status = 204
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/coffee/webhook"
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/coffee/webhook", server.received
+    yield server
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def webhook_receiver(webhook_server):
+    """The webhook server's (url, queue of (headers, body))."""
+    return webhook_server.url, webhook_server.received

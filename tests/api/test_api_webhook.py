@@ -1,10 +1,13 @@
 # Copyright 2026 The connector_coffee authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Webhooks: signed events POSTed by the simulator to a real HTTP server."""
+"""Webhooks: signed events POSTed by the simulator to a real HTTP server,
+and ``GET /webhook``, where they go and how the last delivery went."""
 
 import json
 import queue
 import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from coffee_api import (
@@ -12,6 +15,7 @@ from coffee_api import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     TOLERANCE,
+    CoffeeProtocolError,
     sign,
     signature_problem,
     verify_signature,
@@ -21,6 +25,9 @@ from coffee_simulator import webhooks as machine
 SECRET = "whsec-test-0123456789"
 NOW = 1_800_000_000
 EVENT_ID = "0b6f3f4e-5a7c-4d2b-9c1e-2f8a6d4b7e10"
+SPEC_PATH = (
+    Path(__file__).resolve().parents[2] / "connector_coffee/coffee_api/openapi.json"
+)
 
 
 def _verify_delivery(headers, body, secret=SECRET):
@@ -272,3 +279,92 @@ def test_events_waiting_together_go_as_one_signed_burst(client, sim, webhook_rec
     assert len(set(ids)) == 40
     with pytest.raises(ValueError):
         sim.set_webhook(url, SECRET, batch=0)
+
+
+def _wait_last_delivery(client, timeout=5.0):
+    """Return ``GET /webhook`` once it tells a last delivery."""
+    deadline = time.monotonic() + timeout
+    while True:
+        target = client.get_webhook()
+        if target["last_delivery"] is not None:
+            return target
+        assert time.monotonic() < deadline, "no delivery told by GET /webhook"
+        time.sleep(0.02)
+
+
+def _validate_target(target):
+    """Check an answer of ``GET /webhook`` against the OpenAPI document."""
+    validators = pytest.importorskip("openapi_schema_validator")
+    spec = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    schema = {
+        "$ref": "#/components/schemas/WebhookTarget",
+        "components": spec["components"],
+    }
+    validators.OAS30Validator(schema).validate(target)
+
+
+def test_webhook_target_without_webhook(client):
+    assert client.get_webhook() == {"url": None, "last_delivery": None}
+
+
+@pytest.mark.parametrize("answer", [202, 204, 403])
+def test_webhook_target_tells_the_last_delivery(client, sim, webhook_server, answer):
+    webhook_server.status = answer
+    client.request(
+        "PUT", "/webhook", json_body={"url": webhook_server.url, "secret": SECRET}
+    )
+    assert client.get_webhook() == {"url": webhook_server.url, "last_delivery": None}
+    before = datetime.now(timezone.utc)
+    client.write("beverages", 2, {"price": 3.1})
+    target = _wait_last_delivery(client)
+    _validate_target(target)
+    last = target["last_delivery"]
+    assert target["url"] == webhook_server.url
+    assert last["status"] == answer and last["error"] is None
+    sent_at = datetime.fromisoformat(last["at"])
+    assert before - timedelta(seconds=1) <= sent_at <= datetime.now(timezone.utc)
+    # the secret never leaves the machine
+    raw = client.request("GET", "/webhook")
+    assert SECRET not in json.dumps(raw)
+    # another URL: nothing delivered there yet
+    client.request(
+        "PUT", "/webhook", json_body={"url": webhook_server.url + "/2", "secret": None}
+    )
+    assert client.get_webhook()["last_delivery"] is None
+
+
+def test_webhook_target_tells_a_delivery_without_answer(client, sim, closed_port):
+    url = f"http://127.0.0.1:{closed_port}/hook"
+    sim.set_webhook(url, SECRET)
+    client.write("beverages", 1, {"active": False})
+    target = _wait_last_delivery(client)
+    _validate_target(target)
+    assert target["url"] == url
+    last = target["last_delivery"]
+    assert last["status"] is None and last["error"]
+    assert sim.webhook_target() == target
+
+
+def test_webhook_target_is_read_with_a_read_only_key(sim, creds, make_client):
+    sim.set_webhook("http://127.0.0.1:9/hook", SECRET)
+    reader = make_client(sim.url, api_key=creds.readonly_key, timeout=5.0)
+    assert reader.get_webhook() == {
+        "url": "http://127.0.0.1:9/hook",
+        "last_delivery": None,
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"url": 5, "last_delivery": None},
+        {"url": None, "last_delivery": "yesterday"},
+        {"url": None, "last_delivery": {"at": None, "status": 202, "error": None}},
+        {"url": None, "last_delivery": {"at": "x", "status": "202", "error": None}},
+        {"url": None, "last_delivery": {"at": "x", "status": None, "error": 1}},
+    ],
+)
+def test_get_webhook_refuses_an_odd_answer(client, monkeypatch, body):
+    monkeypatch.setattr(client, "request", lambda *args, **kwargs: body)
+    with pytest.raises(CoffeeProtocolError):
+        client.get_webhook()

@@ -405,10 +405,13 @@ class CoffeeBackend(models.Model):
 
     @api.model
     def _scheduler_sync(self):
-        """Cron: synchronise every active backend."""
+        """Cron: synchronise every active backend, and check where each
+        machine sends its events (a machine that does not tell stops
+        nothing)."""
         backends = self.search([("active", "=", True)])
         _logger.info("coffee sync of %d backends", len(backends))
         backends._sync_all()
+        backends._check_webhook_target()
 
     # ------------------------------------------------------------------
     # Smart buttons

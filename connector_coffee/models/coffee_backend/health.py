@@ -5,7 +5,9 @@
 :meth:`CoffeeBackend.get_sync_health` answers plain JSON for monitoring;
 the kanban card of the backends shows the same numbers. Both cost a
 constant number of queries, whatever the number of records and of jobs:
-grouped counts, the last failed jobs, the imports, the webhook's events.
+grouped counts, the last failed jobs, the imports, the webhook's events and
+refusals. Neither asks the machine anything: where its webhook points is
+what the backend stored at its last check (``_check_webhook_target``).
 """
 
 from datetime import timedelta
@@ -101,9 +103,14 @@ class CoffeeBackend(models.Model):
 
         :return: ``{backend, entities: {resource: {synced, failed, waiting}},
             jobs: {state: count}, errors: [{model, external_id, name,
-            message, date, uuid}], imports: {resource: {date, state, error}},
-            webhook: {last_event_at, events_24h}, reconciliation: {date,
-            missing, gone, entities: {resource: {date, missing, gone}}}}``
+            binding_id, job_id, message, date, uuid}], imports: {resource:
+            {date, state, error}}, webhook: {last_event_at, events_24h,
+            accepted_24h, refused_24h, target: {url, expected, ok,
+            checked_at, check_error, last_delivery: {at, status, error} or
+            None}}, reconciliation: {date, missing, gone, entities:
+            {resource: {date, missing, gone}}}}``; ``events_24h`` and
+            ``accepted_24h`` are the same count; ``target.ok`` is None until
+            the machine was checked
         """
         self._check_manager_access("read")
         self.ensure_one()
@@ -127,7 +134,13 @@ class CoffeeBackend(models.Model):
                 "jobs": dict.fromkeys(JOB_STATES, 0),
                 "errors": [],
                 "imports": {},
-                "webhook": {"last_event_at": None, "events_24h": 0},
+                "webhook": {
+                    "last_event_at": None,
+                    "events_24h": 0,
+                    "accepted_24h": 0,
+                    "refused_24h": 0,
+                    "target": None,
+                },
                 "reconciliation": {
                     "date": None,
                     "missing": 0,
@@ -188,7 +201,7 @@ class CoffeeBackend(models.Model):
                 """
                 SELECT uuid, coffee_backend_id, coffee_model, coffee_binding_id,
                        coffee_external_id, exc_message, exc_name,
-                       COALESCE(date_started, date_created)
+                       COALESCE(date_started, date_created), id
                   FROM (
                     SELECT *, row_number() OVER (
                                PARTITION BY coffee_backend_id
@@ -231,7 +244,18 @@ class CoffeeBackend(models.Model):
             for binding in bindings:
                 names[model, "id", binding.id] = binding
                 names[model, binding.backend_id.id, binding.coffee_id] = binding
-        for uuid, backend_id, model, binding_id, external_id, msg, name, date in rows:
+        for row in rows:
+            (
+                uuid,
+                backend_id,
+                model,
+                binding_id,
+                external_id,
+                msg,
+                name,
+                date,
+                job_id,
+            ) = row
             binding = names.get((model, "id", binding_id)) or names.get(
                 (model, backend_id, external_id)
             )
@@ -242,6 +266,8 @@ class CoffeeBackend(models.Model):
                     or (binding and binding.coffee_id)
                     or None,
                     "name": binding.display_name if binding else None,
+                    "binding_id": binding.id if binding else None,
+                    "job_id": job_id,
                     "message": msg or name,
                     "date": _date(date),
                     "uuid": uuid,
@@ -271,35 +297,54 @@ class CoffeeBackend(models.Model):
                 run["gone"] += imp.reconcile_gone
 
     def _health_webhook(self, health, ids):
-        """The last event received and those of the last 24 hours."""
+        """The last event received, the events accepted and the requests
+        refused in the last 24 hours, and where the machine's webhook points.
+
+        The refusals are counted by the hour: the 24 hours start at the
+        beginning of an hour, and the refusals of the last minute may not
+        be counted yet (see ``coffee.webhook.event.count``).
+        """
         self.env["coffee.webhook.event"].flush_model()
         self.env["coffee.webhook.event.count"].flush_model()
+        since = fields.Datetime.now() - EVENT_WINDOW
         self.env.cr.execute(
             SQL(
                 """
                 SELECT backend_id, max(last_at),
-                       coalesce(sum(events) FILTER (WHERE last_at >= %s), 0)
+                       coalesce(sum(events) FILTER (WHERE last_at >= %s), 0),
+                       coalesce(sum(refused) FILTER (
+                           WHERE hour >= date_trunc('hour', %s::timestamp)), 0)
                   FROM (
-                    SELECT backend_id, received_at AS last_at, 1 AS events
+                    SELECT backend_id, received_at AS last_at, 1 AS events,
+                           NULL::timestamp AS hour, 0 AS refused
                       FROM coffee_webhook_event
                      WHERE backend_id = ANY(%s)
                     UNION ALL
-                    SELECT backend_id, last_received_at, event_count
+                    SELECT backend_id, last_received_at, event_count, hour,
+                           refused_count
                       FROM coffee_webhook_event_count
                      WHERE backend_id = ANY(%s)
                   ) AS received
                  GROUP BY backend_id
                 """,
-                fields.Datetime.now() - EVENT_WINDOW,
+                since,
+                since,
                 ids,
                 ids,
             )
         )
-        for backend_id, last, count in self.env.cr.fetchall():
-            health[backend_id]["webhook"] = {
-                "last_event_at": _date(last),
-                "events_24h": count,
-            }
+        for backend_id, last, count, refused in self.env.cr.fetchall():
+            health[backend_id]["webhook"].update(
+                {
+                    "last_event_at": _date(last),
+                    "events_24h": count,
+                    "accepted_24h": count,
+                    "refused_24h": refused,
+                }
+            )
+        # what the last check stored: the backend's fields of coffee managers
+        for backend in self.sudo().filtered("id"):
+            health[backend.id]["webhook"]["target"] = backend._webhook_target()
 
 
 class CoffeeWebhookEvent(models.Model):
@@ -339,14 +384,18 @@ class CoffeeWebhookEvent(models.Model):
             )
         )
         self.invalidate_model()
-        # the last count of each backend stays: it tells its last event
+        # the last count of events of each backend stays: it tells its last
+        # event (an hour of refusals only tells none)
         self.env.cr.execute(
             SQL(
                 """
                 DELETE FROM coffee_webhook_event_count AS c
                  WHERE c.hour < %s
-                   AND c.hour < (SELECT max(hour) FROM coffee_webhook_event_count
-                                  WHERE backend_id = c.backend_id)
+                   AND (c.last_received_at IS NULL
+                        OR c.hour < (SELECT max(hour)
+                                       FROM coffee_webhook_event_count
+                                      WHERE backend_id = c.backend_id
+                                        AND last_received_at IS NOT NULL))
                 """,
                 now - EVENT_WINDOW - timedelta(hours=1),
             )
@@ -355,11 +404,13 @@ class CoffeeWebhookEvent(models.Model):
 
 
 class CoffeeWebhookEventCount(models.Model):
-    """Events the webhook received in an hour, once their ids are forgotten.
+    """What the webhook received in an hour: the events accepted, once their
+    ids are forgotten, and the requests refused.
 
     The ids of received events are kept only as long as a replay of them
     could be accepted; before they go, they are counted here, so that the
-    cockpit tells the events of the last 24 hours and the last one.
+    cockpit tells the events of the last 24 hours and the last one. The
+    refused requests are only counted here (:meth:`_add_refusals`).
     """
 
     _name = "coffee.webhook.event.count"
@@ -378,6 +429,12 @@ class CoffeeWebhookEventCount(models.Model):
     hour = fields.Datetime(required=True, readonly=True)
     event_count = fields.Integer(readonly=True)
     last_received_at = fields.Datetime(readonly=True)
+    refused_count = fields.Integer(
+        string="Refused Requests",
+        readonly=True,
+        help="Requests to the webhook refused in the hour (bad signature, "
+        "stale timestamp, body too large...).",
+    )
 
     _sql_constraints = [
         (
@@ -386,3 +443,36 @@ class CoffeeWebhookEventCount(models.Model):
             "One count per backend and hour.",
         ),
     ]
+
+    @api.model
+    def _add_refusals(self, backend_id, count):
+        """Add refused webhook requests to the backend's count of this hour.
+
+        The webhook's controller calls it with each line of its refusal log,
+        at most once a minute per backend and Odoo process: up to a minute
+        of refusals shows late (those after a line are added with the next
+        one, which the next refusal after that minute writes). Each process
+        adds its own counts. An id of no backend counts nothing.
+
+        :param backend_id: the id of the backend the requests were sent to
+        :param count: the requests refused since the previous line
+        """
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO coffee_webhook_event_count
+                    (backend_id, company_id, hour, event_count, refused_count)
+                SELECT id, company_id, date_trunc('hour', %s::timestamp), 0, %s
+                  FROM coffee_backend
+                 WHERE id = %s
+                ON CONFLICT (backend_id, hour) DO UPDATE
+                   SET refused_count = coalesce(
+                           coffee_webhook_event_count.refused_count, 0)
+                       + excluded.refused_count
+                """,
+                fields.Datetime.now(),
+                int(count),
+                int(backend_id),
+            )
+        )
+        self.invalidate_model(["refused_count"])

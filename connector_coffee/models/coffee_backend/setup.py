@@ -24,7 +24,8 @@ class CoffeeBackend(models.Model):
     _inherit = "coffee.backend"
 
     def _register_webhook(self):
-        """Make a webhook secret and have the machine send its events here.
+        """Make a webhook secret and have the machine send its events here,
+        then read back where it sends them (``_check_webhook_target``).
 
         :raise UserError: when the machine refuses
         """
@@ -49,6 +50,7 @@ class CoffeeBackend(models.Model):
                     error=err,
                 )
             ) from err
+        self._check_webhook_target()
 
     def _first_sync(self):
         """Enqueue the first imports as one chain, then choose the defaults."""

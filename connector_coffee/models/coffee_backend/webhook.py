@@ -6,6 +6,11 @@ The controller (``controllers/main.py``) receives the machine's events. Here:
 
 - ``webhook_user_id``: the user the imports enqueued by the webhook run as,
   in the backend's company, so that the job list tells whose they are;
+- the machine's side, read by :meth:`CoffeeBackend._check_webhook_target`
+  (``GET /webhook``, by the sync cron, after the webhook is registered and
+  by the *Check webhook* button): where the machine sends its events and
+  how its last delivery went, stored for the cockpit, which never asks the
+  machine itself;
 - ``coffee.webhook.event``: the events received, by their ids, so that a
   replayed event enqueues nothing, even once its job is done. Each event is
   also the work of the import: it waits, ``pending``, until a job of the
@@ -16,6 +21,7 @@ The controller (``controllers/main.py``) receives the machine's events. Here:
   anyway, then the daily autovacuum removes it, once imported.
 """
 
+import logging
 from datetime import datetime, timedelta, timezone
 
 from odoo import api, fields, models
@@ -23,8 +29,13 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-from ...coffee_api import TOLERANCE
+from odoo.addons.connector.exception import MappingError
+
+from ...coffee_api import TOLERANCE, CoffeeError
+from ...components.mapper import parse_datetime
 from .common import MANAGER_GROUP
+
+_logger = logging.getLogger(__name__)
 
 #: how long a received event id is kept after its signed timestamp: twice
 #: the tolerance, while a replay is refused by its timestamp after once
@@ -44,6 +55,190 @@ class CoffeeBackend(models.Model):
         "in the backend's company: the user needs the rights to import and "
         "must be allowed in that company.",
     )
+    webhook_checked_at = fields.Datetime(
+        string="Webhook Checked On",
+        groups=MANAGER_GROUP,
+        readonly=True,
+        copy=False,
+        help="When the machine last told where it sends its events.",
+    )
+    webhook_check_error = fields.Char(
+        groups=MANAGER_GROUP,
+        readonly=True,
+        copy=False,
+        help="Why the machine could not tell where it sends its events, at "
+        "the last attempt (empty when it could).",
+    )
+    webhook_target_url = fields.Char(
+        string="Machine's Webhook URL",
+        groups=MANAGER_GROUP,
+        readonly=True,
+        copy=False,
+        help="Where the machine sends its events, as it told at the last "
+        "check; empty when it sends none.",
+    )
+    webhook_target_state = fields.Selection(
+        selection=[
+            ("unchecked", "Not checked"),
+            ("ok", "Sends here"),
+            ("elsewhere", "Sends elsewhere"),
+        ],
+        string="Machine's Webhook",
+        compute="_compute_webhook_target_state",
+        groups=MANAGER_GROUP,
+        help="Whether the machine sends its events to this backend's "
+        "webhook URL, as it told at the last check.",
+    )
+    webhook_delivery_at = fields.Datetime(
+        string="Last Delivery",
+        groups=MANAGER_GROUP,
+        readonly=True,
+        copy=False,
+        help="When the machine last sent events to its webhook URL.",
+    )
+    webhook_delivery_status = fields.Integer(
+        string="Last Delivery Status",
+        groups=MANAGER_GROUP,
+        readonly=True,
+        copy=False,
+        help="The HTTP status its webhook URL answered to the last delivery "
+        "(0 when no answer came).",
+    )
+    webhook_delivery_error = fields.Char(
+        string="Last Delivery Error",
+        groups=MANAGER_GROUP,
+        readonly=True,
+        copy=False,
+        help="Why no answer came to the last delivery.",
+    )
+
+    @api.depends("webhook_checked_at", "webhook_target_url")
+    def _compute_webhook_target_state(self):
+        for backend in self:
+            ok = backend._webhook_target()["ok"]
+            backend.webhook_target_state = {None: "unchecked", True: "ok"}.get(
+                ok, "elsewhere"
+            )
+
+    def _webhook_target(self):
+        """Where the machine's webhook points, as stored at the last check.
+
+        :return: ``{url, expected, ok, checked_at, check_error,
+            last_delivery: {at, status, error} or None}``: ``ok`` is None
+            until the machine told it once, then whether its URL is this
+            backend's webhook URL
+        """
+        self.ensure_one()
+        checked = bool(self.webhook_checked_at)
+        delivery = None
+        if self.webhook_delivery_at:
+            delivery = {
+                "at": fields.Datetime.to_string(self.webhook_delivery_at),
+                "status": self.webhook_delivery_status or None,
+                "error": self.webhook_delivery_error or None,
+            }
+        return {
+            "url": self.webhook_target_url or None,
+            "expected": self.webhook_url or None,
+            "ok": (self.webhook_target_url == self.webhook_url) if checked else None,
+            "checked_at": fields.Datetime.to_string(self.webhook_checked_at)
+            if checked
+            else None,
+            "check_error": self.webhook_check_error or None,
+            "last_delivery": delivery,
+        }
+
+    def _check_webhook_target(self):
+        """Ask each machine where it sends its events (``GET /webhook``).
+
+        Stores its URL, its last delivery (when, the status answered, the
+        error) and when it told them. A machine that cannot be reached, or
+        answers nonsense, is logged and its error stored, the last answer
+        kept: this never raises, so that the sync cron goes on.
+
+        :return: True when every machine answered
+        """
+        answered = True
+        for backend in self:
+            try:
+                with backend._coffee_client() as client:
+                    target = client.get_webhook()
+            except CoffeeError as err:
+                _logger.warning(
+                    "coffee backend %s: cannot read the machine's webhook: %s",
+                    backend.id,
+                    err,
+                )
+                backend.webhook_check_error = str(err)
+                answered = False
+                continue
+            last = target["last_delivery"] or {}
+            try:
+                delivered_at = parse_datetime(last.get("at"))
+            except MappingError:
+                delivered_at = False
+            backend.write(
+                {
+                    "webhook_checked_at": fields.Datetime.now(),
+                    "webhook_check_error": False,
+                    "webhook_target_url": target["url"] or False,
+                    "webhook_delivery_at": delivered_at,
+                    "webhook_delivery_status": last.get("status") or 0,
+                    "webhook_delivery_error": last.get("error") or False,
+                }
+            )
+        return answered
+
+    def action_check_webhook(self):
+        """Button: ask the machine where it sends its events, and say it.
+
+        Coffee managers only.
+
+        :return: a notification action, the form reloaded with the answer
+        """
+        self._check_manager_access("write")
+        self.ensure_one()
+        answered = self._check_webhook_target()
+        target = self._webhook_target()
+        if not answered:
+            kind, message = (
+                "danger",
+                self.env._(
+                    "%(backend)s cannot tell where it sends its events: %(error)s",
+                    backend=self.name,
+                    error=target["check_error"],
+                ),
+            )
+        elif target["ok"]:
+            kind, message = (
+                "success",
+                self.env._("%(backend)s sends its events here.", backend=self.name),
+            )
+        elif target["url"]:
+            kind, message = (
+                "warning",
+                self.env._(
+                    "%(backend)s sends its events to %(url)s, not here.",
+                    backend=self.name,
+                    url=target["url"],
+                ),
+            )
+        else:
+            kind, message = (
+                "warning",
+                self.env._("%(backend)s sends its events nowhere.", backend=self.name),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": kind,
+                "title": self.env._("Webhook checked"),
+                "message": message,
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     @api.constrains("webhook_secret", "webhook_user_id", "company_id")
     def _check_webhook_user(self):
