@@ -48,6 +48,10 @@ from .mapper import PageBindings, parse_datetime
 #: values; any other error is a bug, which fails its job once, loudly
 REFUSALS = (psycopg2.IntegrityError, psycopg2.DataError, ValidationError)
 
+#: the context the bindings are created in: nothing to export back, and a
+#: record new to Odoo has no history in its chatter to log
+CREATE_CONTEXT = {"connector_no_export": True, "tracking_disable": True}
+
 _logger = logging.getLogger(__name__)
 
 
@@ -276,10 +280,9 @@ class CoffeeRecordImporter(Component):
         """
 
         def create(items):
-            # a record new to Odoo has no history in its chatter to log
-            self.model.with_context(
-                connector_no_export=True, tracking_disable=True
-            ).create([values for __, values in items])
+            self.model.with_context(**CREATE_CONTEXT).create(
+                [values for __, values in items]
+            )
 
         return self._save(to_create, create, "created", defer_failures)
 
