@@ -48,6 +48,9 @@ class CoffeeEventImporter(Component):
         records = self.backend_adapter.read_many(external_ids)
         importer = self.component(usage="record.importer")
         result = importer.import_records(records, force=True)
+        self.model._coffee_supersede_failed_jobs(
+            self.backend_record, [record["id"] for record in records]
+        )
         events._imported([row_id for row_id, __ in taken])
         missing = len(external_ids) - len(records)
         more = events._has_pending(self.backend_record, self._event_types)

@@ -12,9 +12,11 @@ one code path:
 3. records not newer than their binding (the machine's ``updated_at``) are
    skipped, the others mapped from the page payload, with no GET per record;
 4. new bindings are created in one ``create()`` call, changed ones written
-   and flushed together: one savepoint per page, a few queries for it all;
-5. the failed import jobs of the records now in sync are done: their error
-   no longer stands (one query, when there are none).
+   and flushed together: one savepoint per page, a few queries for it all.
+
+Once the records are in, the failed import jobs of those now in sync are
+done, their error no longer standing: at the end of a batch import (not at
+each page), of a page of webhook events, of a retry.
 
 A record the database refuses (a poison record) does not sink its page: the
 page falls back to one savepoint per record, and each refused record is
@@ -169,10 +171,6 @@ class CoffeeRecordImporter(Component):
                     to_create.append((record, values))
         result.add(self._create_bindings(to_create, defer_failures))
         result.add(self._write_bindings(to_write, defer_failures))
-        # an error of the past no longer stands once its record is in
-        self.model._coffee_supersede_failed_jobs(
-            self.backend_record, [record["id"] for record in records]
-        )
         return result
 
     def _known_dates(self, bindings):

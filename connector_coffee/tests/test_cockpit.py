@@ -128,6 +128,24 @@ class TestCockpit(CoffeeCase):
         brew = self.bindings_by_machine_id("coffee.brew")[15]
         self.assertEqual((brew.state, brew.sync_state), ("done", "synced"))
 
+    def test_event_of_a_fixed_record_clears_its_error(self):
+        self.sync_stored("machines", "beverages", "users", "brews")
+        self.simulator.update_record("brews", 15, state="exploded")
+        with self.assertLogs(IMPORTER_LOG, "WARNING"):
+            self.sync_stored("brews")
+        self.assertEqual(len(self.backend.get_sync_health()["errors"]), 1)
+        self.simulator.update_record("brews", 15, state="done")
+        # what the webhook's controller does with the machine's event
+        self.env["coffee.webhook.event"]._receive(
+            self.backend, "evt-fixed", int(time.time()), "brew.finished", 15
+        )
+        self.env["coffee.brew"]._delay_once(self.backend, "_import_events")
+        ran = run_stored_jobs(self.env, self.backend)
+        self.assertEqual(ran.mapped("method_name"), ["_import_events"])
+        health = self.backend.get_sync_health()
+        self.assertEqual(health["errors"], [])
+        self.assertEqual(health["entities"]["brews"]["failed"], 0)
+
     def test_retry_is_one_job_per_page(self):
         self.sync("machines", "beverages", "users", "brews")
         brews = self.bindings("coffee.brew")

@@ -184,7 +184,8 @@ class CoffeeImport(models.Model):
         """Job: every page of the import is in: the date moves to its start.
 
         The date never moves back, and an import whose start was taken by an
-        earlier one leaves it to that one.
+        earlier one leaves it to that one. The failed import jobs of records
+        now in sync are done: their error no longer stands.
         """
         for each in self.filtered("pending_since"):
             each.write(
@@ -193,6 +194,10 @@ class CoffeeImport(models.Model):
                     "pending_since": False,
                     "done_at": fields.Datetime.now(),
                 }
+            )
+        for each in self:
+            self.env[each._entity.model]._coffee_supersede_failed_jobs(
+                each.backend_id
             )
         return True
 

@@ -171,8 +171,8 @@ class CoffeeBinding(models.AbstractModel):
         """Job: import records again, one page of them, whatever their date.
 
         The failed import jobs of the records imported are done: this import
-        supersedes them (as any import does). A record the machine no longer
-        has is left to the reconciliation.
+        supersedes them. A record the machine no longer has is left to the
+        reconciliation.
 
         :param backend: the ``coffee.backend``
         :param external_ids: ids on the machine
@@ -188,31 +188,31 @@ class CoffeeBinding(models.AbstractModel):
                     gone.append(external_id)
             importer = work.component(usage="record.importer")
             result = importer.import_records(records, force=True)
+        self._coffee_supersede_failed_jobs(backend, [r["id"] for r in records])
         return f"{len(records)} read, {len(gone)} gone from the machine: {result}"
 
     @api.model
-    def _coffee_supersede_failed_jobs(self, backend, external_ids):
+    def _coffee_supersede_failed_jobs(self, backend, external_ids=None):
         """Set done the failed import jobs of records now in sync.
 
-        Called by every import, for the records of its page. A record refused
-        again had its failed job run once more (pending): only the jobs still
-        failed, of records whose binding is synced, are superseded.
+        Called once the records of an import are in: by the last job of a
+        batch import for all the records of the backend, by the import of
+        webhook events or of a retry for theirs. A record refused again had
+        its failed job run once more (pending): only the jobs still failed,
+        of records whose binding is synced, are superseded.
 
         :param external_ids: ids on the machine of the records imported
+            (default: every record of the backend)
         """
-        jobs = (
-            self.env["queue.job"]
-            .sudo()
-            .search(
-                [
-                    ("coffee_backend_id", "=", backend.id),
-                    ("coffee_model", "=", self._name),
-                    ("coffee_external_id", "in", external_ids),
-                    ("method_name", "=", "_import_record"),
-                    ("state", "=", "failed"),
-                ]
-            )
-        )
+        domain = [
+            ("coffee_backend_id", "=", backend.id),
+            ("coffee_model", "=", self._name),
+            ("method_name", "=", "_import_record"),
+            ("state", "=", "failed"),
+        ]
+        if external_ids is not None:
+            domain.append(("coffee_external_id", "in", external_ids))
+        jobs = self.env["queue.job"].sudo().search(domain)
         if not jobs:
             return
         imported = self.with_context(active_test=False).search(
