@@ -255,7 +255,7 @@ class CoffeeRecordImporter(Component):
                 for external_id in sorted(missing):
                     self._import_dependency(importer, external_id)
                 found.update(binder.to_internal_many(missing))
-            relations[binding_model] = PageBindings(found)
+            relations[binding_model] = PageBindings(found, model_name=binding_model)
         return relations
 
     def _import_dependency(self, importer, external_id):

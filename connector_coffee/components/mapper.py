@@ -70,8 +70,9 @@ class PageBindings(dict):
     worked out on the first :meth:`id_of`.
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, model_name=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.model_name = model_name
         self._ids = {}
 
     def id_of(self, external_id, unwrap=False):
@@ -100,17 +101,30 @@ def coffee_to_m2o(field, binding_model, unwrap=False):
     """
 
     def modifier(self, record, to_attr):
-        external_id = record.get(field)
-        if not external_id:
-            return False
-        record_id = self.options.relations[binding_model].id_of(external_id, unwrap)
-        if not record_id:
-            raise MappingError(
-                f"{field} {external_id}: no {binding_model} is imported for it"
-            )
-        return record_id
+        bindings = self.options.relations[binding_model]
+        return related_id(bindings, record, field, unwrap)
 
+    # what :meth:`CoffeeImportMapper.mapping_page` resolves once per page
+    modifier.coffee_relation = (field, binding_model, unwrap)
     return modifier
+
+
+def related_id(bindings, record, field, unwrap=False):
+    """The id a record's machine id ``field`` gives among a page's bindings.
+
+    :param bindings: the :class:`PageBindings` of the related model
+    :return: the id, or False when the record names none
+    :raise MappingError: when the record names one Odoo does not have
+    """
+    external_id = record.get(field)
+    if not external_id:
+        return False
+    record_id = bindings.id_of(external_id, unwrap)
+    if not record_id:
+        raise MappingError(
+            f"{field} {external_id}: no {bindings.model_name} is imported for it"
+        )
+    return record_id
 
 
 class CoffeeImportMapper(AbstractComponent):
@@ -163,6 +177,11 @@ class CoffeeImportMapper(AbstractComponent):
             page of the import never filters on
         """
         map_options = MapOptions(for_create=None, fields=None, **options)
+        relations = options.get("relations") or {}
+        direct = [
+            (self._page_getter(from_attr, to_attr, relations), to_attr)
+            for from_attr, to_attr in self.direct
+        ]
         methods = {
             for_create: [
                 meth
@@ -171,16 +190,12 @@ class CoffeeImportMapper(AbstractComponent):
             ]
             for for_create in (True, False)
         }
-        direct = list(self.direct)
         children = list(self.children)
 
         def values(record, for_create):
             map_options["for_create"] = for_create
             map_record = MapRecord(self, record)
-            result = {
-                to_attr: self._map_direct(record, from_attr, to_attr)
-                for from_attr, to_attr in direct
-            }
+            result = {to_attr: get(record) for get, to_attr in direct}
             for meth in methods[for_create]:
                 mapped = meth(record)
                 if not mapped:
@@ -198,6 +213,27 @@ class CoffeeImportMapper(AbstractComponent):
 
         with self._mapping_options(map_options):
             yield values
+
+    def _page_getter(self, from_attr, to_attr, relations):
+        """The value of a ``direct`` mapping as a function of the record,
+        with what does not change from record to record worked out for the
+        page: the page's bindings of a :func:`coffee_to_m2o`, the plain copy
+        of a key to a field that is not a relation.
+
+        :param relations: the page's ``relations`` mapping option
+        """
+        relation = getattr(from_attr, "coffee_relation", None)
+        if relation and relation[1] in relations:
+            field, binding_model, unwrap = relation
+            bindings = relations[binding_model]
+            return lambda record: related_id(bindings, record, field, unwrap)
+        if (
+            isinstance(from_attr, str)
+            and self.model._fields[to_attr].type != "many2one"
+        ):
+            # what connector's _map_direct gives for such a field
+            return lambda record: record.get(from_attr) or False
+        return lambda record: self._map_direct(record, from_attr, to_attr)
 
 
 class CoffeeExportMapper(AbstractComponent):

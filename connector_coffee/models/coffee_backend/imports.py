@@ -196,9 +196,7 @@ class CoffeeImport(models.Model):
                 }
             )
         for each in self:
-            self.env[each._entity.model]._coffee_supersede_failed_jobs(
-                each.backend_id
-            )
+            self.env[each._entity.model]._coffee_supersede_failed_jobs(each.backend_id)
         return True
 
     def _job_store_values(self, job):

@@ -3,7 +3,7 @@
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping
 
-from ...components.mapper import coffee_to_m2o, parse_datetime
+from ...components.mapper import coffee_to_m2o, parse_datetime, related_id
 
 
 class CoffeeBrewImportMapper(Component):
@@ -32,8 +32,8 @@ class CoffeeBrewImportMapper(Component):
         """
         if not record.get("user_id"):
             return {}
-        to_partner = coffee_to_m2o("user_id", "coffee.res.partner", unwrap=True)
-        return {"partner_id": to_partner(self, record, "partner_id")}
+        users = self.options.relations["coffee.res.partner"]
+        return {"partner_id": related_id(users, record, "user_id", unwrap=True)}
 
     @mapping
     def dates(self, record):
