@@ -70,6 +70,19 @@ class DemoSite:
             {"model": model, "method": method, "args": list(args), "kwargs": {}},
         )
 
+    def speak(self, lang):
+        """Install the language ``lang`` (e.g. ``fr_FR``), with the addon's
+        translations, and make it admin's."""
+        (language,) = self.call_kw(
+            "res.lang", "search", [("code", "=", lang), ("active", "in", (True, False))]
+        )
+        wizard = self.call_kw(
+            "base.language.install", "create", {"lang_ids": [(6, 0, [language])]}
+        )
+        self.call_kw("base.language.install", "lang_install", [wizard])
+        (admin,) = self.call_kw("res.users", "search", [("login", "=", "admin")])
+        self.call_kw("res.users", "write", [admin], {"lang": lang})
+
 
 def machine_admin(location, method, path, body):
     """Call the control API of the demo's machine (the simulator's
@@ -170,9 +183,10 @@ SHOTS = [
         ".o_kanban_view .o_kanban_record",
         clicks=(
             (".o_menu_systray .o_coffee_systray_toggler", ""),
-            (f"{SYSTRAY_MENU} .o_coffee_pour", "Pour"),
+            (f"{SYSTRAY_MENU} button.o_coffee_pour", ""),
         ),
-        shows=(f"{SYSTRAY_MENU} .o_coffee_brew .o_coffee_brew_state", "Ready"),
+        # ready (in any language): the brew's box turns green
+        shows=(f"{SYSTRAY_MENU} .o_coffee_brew.alert-success .o_coffee_brew_state",),
         timeout=POUR_TIMEOUT,
     ),
     # last: the others would show the failed import
@@ -344,11 +358,17 @@ def call(opener, url, params):
     return answer["result"]
 
 
-def take_screenshots(executable, run, out_dir):
-    """Capture :data:`SHOTS` from the demo ``run`` (a ``demo.DemoRun``)."""
+def take_screenshots(executable, run, out_dir, lang=None):
+    """Capture :data:`SHOTS` from the demo ``run`` (a ``demo.DemoRun``).
+
+    :param lang: the language of the screens (default: English)
+    """
     opener, session = login(run.url)
     backend_id, __, location = run.backends[0]
     site = DemoSite(run.url, opener, backend_id, location)
+    if lang:
+        say(f"installing {lang} for admin")
+        site.speak(lang)
     out_dir.mkdir(parents=True, exist_ok=True)
     browser = Chromium(executable)
     try:
@@ -358,7 +378,10 @@ def take_screenshots(executable, run, out_dir):
                 shot.prepare(site)
             browser.open(run.url + shot.path.format(backend_id=backend_id), shot)
             browser.screenshot(out_dir / shot.name)
-            say(f"wrote {(out_dir / shot.name).relative_to(ROOT)}")
+            path = (out_dir / shot.name).resolve()
+            say(
+                f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
+            )
     finally:
         browser.close()
 
@@ -366,6 +389,11 @@ def take_screenshots(executable, run, out_dir):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(OUT_DIR), help="folder of the PNGs")
+    parser.add_argument(
+        "--lang",
+        help="the screens in this language, e.g. fr_FR (to look at a "
+        "translation; the README's are in English)",
+    )
     args = parser.parse_args(argv)
     executable = next(filter(None, map(shutil.which, BROWSERS)), None)
     if not executable:
@@ -383,7 +411,7 @@ def main(argv=None):
         if not run.complete or run.jobs.get("failed"):
             warn("the demo's sync did not complete: the screenshots show that")
         say(f"taking the screenshots with {executable}")
-        take_screenshots(executable, run, Path(args.out))
+        take_screenshots(executable, run, Path(args.out), args.lang)
     return 0
 
 
