@@ -172,13 +172,36 @@ def measure(args):
 # --------------------------------------------------------------------------
 
 
+def paired_ratio(figures, base):
+    """How long a path took over its floor (or another base path).
+
+    Measured in the same turns, the ratio is worked out turn by turn, each
+    run over the run of its base in that turn, and the median of those
+    counts: what the machine did in a turn weighs on both, not on one; else
+    (a path measured once), its time over the base's median time.
+
+    :param figures: the path's figures, with ``runs_seconds`` when measured
+        in turns
+    :param base: the base's figures, likewise
+    """
+    runs, base_runs = figures.get("runs_seconds"), base.get("runs_seconds")
+    if runs and base_runs and len(runs) == len(base_runs):
+        ratios = sorted(
+            run / base_run for run, base_run in zip(runs, base_runs, strict=True)
+        )
+        middle = len(ratios) // 2
+        if len(ratios) % 2:
+            return round(ratios[middle], 3)
+        return round((ratios[middle - 1] + ratios[middle]) / 2, 3)
+    return round(figures["seconds"] / base["seconds"], 3)
+
+
 def derive(result):
     """Add the ratios and per-record figures; return the headline summary."""
     for size, paths in result["sizes"].items():
-        floor = paths["floor"]["seconds"]
         for figures in paths.values():
             records = figures["records"]
-            figures["ratio_to_floor"] = round(figures["seconds"] / floor, 3)
+            figures["ratio_to_floor"] = paired_ratio(figures, paths["floor"])
             figures["http_per_record"] = round(figures["http"] / records, 5)
             figures["sql_per_record"] = round(figures["sql"] / records, 5)
         paths["batch"]["pages"] = -(-int(size) // result["page_size"])
@@ -248,7 +271,8 @@ def table(result):
     """The figures as text, as the README shows them."""
     lines = [
         f"Import of brews, page size {result['page_size']}; floor and batch "
-        f"import and update: best of {result.get('repeat', 1)} runs",
+        f"import and update: median of {result.get('repeat', 1)} runs, ratios "
+        "worked out run by run",
         "",
         f"{'brews':>7}  {'path':<12} {'wall s':>8} {'x floor':>8} {'HTTP':>6} "
         f"{'HTTP/rec':>9} {'SQL':>7} {'SQL/rec':>8} {'peak MiB':>9}",
@@ -301,14 +325,13 @@ def derive_busy_paths(result):
     """Add the ratios of the update, the events and the export."""
     for paths in result["sizes"].values():
         if "write_floor" in paths:
-            paths["update"]["ratio_to_write_floor"] = round(
-                paths["update"]["seconds"] / paths["write_floor"]["seconds"], 3
+            paths["update"]["ratio_to_write_floor"] = paired_ratio(
+                paths["update"], paths["write_floor"]
             )
     events = result.get("events") or {}
     if "events" in events:
-        batch = events["batch"]["seconds"]
         for key in ("events", "single_posts"):
-            events[key]["ratio_to_batch"] = round(events[key]["seconds"] / batch, 3)
+            events[key]["ratio_to_batch"] = paired_ratio(events[key], events["batch"])
     result["targets"] += busy_path_targets(result)
 
 
@@ -535,8 +558,9 @@ def main(argv=None):
     parser.add_argument(
         "--repeat",
         type=int,
-        default=3,
-        help="runs of the floor and the batch import and update; the best counts",
+        default=5,
+        help="runs of the floor and the batch import and update (default 5): "
+        "the median counts",
     )
     parser.add_argument(
         "--per-record-limit",

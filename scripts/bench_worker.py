@@ -27,10 +27,13 @@ per record
     ``env["coffee.brew"]._import_record(backend, id)`` for each id, one
     transaction each: the path of the webhook, one GET per record.
 
-The first three are measured ``--repeat`` times in turns, and the fastest run
-counts. Each measurement starts from the same state (no brew in the database,
-or all of them for the update), and its database work is flushed and
-committed inside the timing. Figures: wall time, HTTP requests (the
+The first three, and the write floor, are measured ``--repeat`` times in
+turns, each path right before or right after its floor (the order changing
+from turn to turn), and the run of median time counts; ``bench.py`` works
+out the ratio of a path to its floor turn by turn and takes their median.
+Each measurement starts from the same state (no brew in the database, or
+all of them for the update), and its database work is flushed and committed
+inside the timing. Figures: wall time, HTTP requests (the
 simulator's counters), SQL queries (the cursor's ``sql_log_count``) and the
 growth of the peak resident memory (Linux's ``VmHWM``, reset before each
 measurement).
@@ -419,10 +422,12 @@ class Bench:
     def bench_size(self, size, options):
         """Measure the paths on ``size`` brews.
 
-        The floor, the batch import and the batch update are measured
-        ``options.repeat`` times, in turns; the fastest run of each is kept
-        (the slower ones met other work of the machine), with the times of
-        all and the highest memory peak.
+        The floor, the batch import, the batch update and the write floor
+        are measured ``options.repeat`` times, in turns: the import and the
+        floor one after the other, then the update and the write floor, the
+        order changing from turn to turn. The run of median time of each is
+        kept, with the times of all (in the order of the turns) and the
+        highest memory peak.
 
         :param options: the worker's command line options
         :return: ``{"floor": figures, "batch": ..., "update": ...,
@@ -449,29 +454,16 @@ class Bench:
                     f"{size:,} brews, run {turn}/{options.repeat}: floor, batch "
                     "import, batch update, write floor"
                 )
-                self.delete_brews(backend)
-                runs["floor"].append(self.measure_floor(measure, values))
-                check(self.brew_count(backend) == size, "the floor lost brews")
-                self.delete_brews(backend)
                 profile = None
                 if options.profile and turn == 1:
                     profile = os.path.join(options.profile, f"batch-{size}.prof")
-                runs["batch"].append(
-                    self.measure_batch(measure, backend, size, profile)
+                self.measure_turn(
+                    turn, measure, backend, (values, updates), runs, profile
                 )
-                check(self.brew_count(backend) == size, "the import lost brews")
-                self.age_brews(backend)
-                runs["update"].append(self.measure_batch(measure, backend, size))
-                check(self.brew_count(backend, aged=True) == 0, "brews not updated")
-                self.age_brews(backend)
-                runs["write_floor"].append(
-                    self.measure_write_floor(measure, backend, updates)
-                )
-                check(self.brew_count(backend, aged=True) == 0, "brews not written")
                 self.delete_brews(backend)
             del values, updates
             gc.unfreeze()
-            result = {path: best_run(figures) for path, figures in runs.items()}
+            result = {path: median_run(figures) for path, figures in runs.items()}
 
             if options.per_record_limit == 0:
                 return result
@@ -489,6 +481,48 @@ class Bench:
             return result
         finally:
             simulator.stop()
+
+    def measure_turn(self, turn, measure, backend, values, runs, profile=None):
+        """Measure the batch import and its floor, then the batch update and
+        its write floor: each path right before or right after its floor,
+        the order changing from turn to turn, so that what the machine does
+        at the moment weighs on both, and neither always finds the table as
+        the other left it.
+
+        :param turn: the turn's number, from 1
+        :param values: the floor's values and the write floor's
+        :param runs: ``{path: [figures of each turn]}``, added to
+        :param profile: file where to write cProfile's statistics of the
+            batch import
+        """
+        creates, updates = values
+        size = len(creates)
+
+        def floor():
+            self.delete_brews(backend)
+            runs["floor"].append(self.measure_floor(measure, creates))
+            check(self.brew_count(backend) == size, "the floor lost brews")
+
+        def batch():
+            self.delete_brews(backend)
+            runs["batch"].append(self.measure_batch(measure, backend, size, profile))
+            check(self.brew_count(backend) == size, "the import lost brews")
+
+        def update():
+            self.age_brews(backend)
+            runs["update"].append(self.measure_batch(measure, backend, size))
+            check(self.brew_count(backend, aged=True) == 0, "brews not updated")
+
+        def write_floor():
+            self.age_brews(backend)
+            runs["write_floor"].append(
+                self.measure_write_floor(measure, backend, updates)
+            )
+            check(self.brew_count(backend, aged=True) == 0, "brews not written")
+
+        for pair in ((floor, batch), (update, write_floor)):
+            for measure_path in pair[:: 1 if turn % 2 else -1]:
+                measure_path()
 
     def update_values(self, backend):
         """``{machine id: values}`` the batch update writes (the write floor's)."""
@@ -682,7 +716,8 @@ class Bench:
 
     def bench_events(self, options):
         """1,000 brew.finished events in one burst, against the batch import
-        of the same brews, in turns; single POSTs and a single event once.
+        of the same brews, in turns (the order changing from turn to turn);
+        single POSTs and a single event once.
 
         :return: the figures
         """
@@ -701,16 +736,23 @@ class Bench:
                         f"webhook, run {turn}/{options.repeat}: batch import and "
                         f"a burst of {EVENT_BREWS:,} events"
                     )
-                    self.delete_brews(backend)
-                    runs["batch"].append(
-                        self.measure_stored_batch(measure, backend, EVENT_BREWS)
-                    )
-                    self.delete_brews(backend)
-                    runs["events"].append(
-                        self.measure_events(measure, backend, session, url, ids)
-                    )
-                    check(self.brew_count(backend) == EVENT_BREWS, "events lost brews")
-                result = {path: best_run(figures) for path, figures in runs.items()}
+                    paths = {
+                        "batch": lambda: self.measure_stored_batch(
+                            measure, backend, EVENT_BREWS
+                        ),
+                        "events": lambda: self.measure_events(
+                            measure, backend, session, url, ids
+                        ),
+                    }
+                    # in turns first and second, as the import and its floor
+                    for path in list(paths)[:: 1 if turn % 2 else -1]:
+                        self.delete_brews(backend)
+                        runs[path].append(paths[path]())
+                        check(
+                            self.brew_count(backend) == EVENT_BREWS,
+                            f"{path} lost brews",
+                        )
+                result = {path: median_run(figures) for path, figures in runs.items()}
                 progress(f"webhook: {EVENT_BREWS:,} events POSTed one by one")
                 self.delete_brews(backend)
                 result["single_posts"] = self.measure_events(
@@ -740,6 +782,24 @@ def best_run(runs):
     :param runs: the figures of each run
     """
     result = dict(min(runs, key=lambda figures: figures["seconds"]))
+    result["runs_seconds"] = [figures["seconds"] for figures in runs]
+    result["peak_mib"] = max(figures["peak_mib"] for figures in runs)
+    return result
+
+
+def median_run(runs):
+    """The run of median time, with the times of all and the highest
+    memory peak.
+
+    The times of each turn stay in ``runs_seconds``, in the order of the
+    turns, for the ratio of a path to its floor to be worked out turn by
+    turn (``bench.py``). With an even number of runs, the faster of the two
+    middle ones.
+
+    :param runs: the figures of each run
+    """
+    ordered = sorted(runs, key=lambda figures: figures["seconds"])
+    result = dict(ordered[(len(ordered) - 1) // 2])
     result["runs_seconds"] = [figures["seconds"] for figures in runs]
     result["peak_mib"] = max(figures["peak_mib"] for figures in runs)
     return result
