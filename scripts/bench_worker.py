@@ -33,10 +33,10 @@ from turn to turn), and the run of median time counts; ``bench.py`` works
 out the ratio of a path to its floor turn by turn and takes their median.
 Each measurement starts from the same state (no brew in the database, or
 all of them for the update), and its database work is flushed and committed
-inside the timing. Figures: wall time, HTTP requests (the
-simulator's counters), SQL queries (the cursor's ``sql_log_count``) and the
-growth of the peak resident memory (Linux's ``VmHWM``, reset before each
-measurement).
+inside the timing. Figures: wall time, HTTP requests and the TCP
+connections they took (the simulator's counters), SQL queries (the cursor's
+``sql_log_count``) and the growth of the peak resident memory (Linux's
+``VmHWM``, reset before each measurement).
 
 Each turn also measures the write floor: ``write(values)`` of the values the
 batch update writes, on the same bindings, flushed and committed, which the
@@ -209,7 +209,8 @@ class Measure:
         yield self
         seconds = time.perf_counter() - started
         sql = self.cr.sql_log_count - sql_before
-        http = self.simulator.counters()["total"]
+        counters = self.simulator.counters()
+        http = counters["total"]
         if reset and rss_before is not None:
             peak_kib = max(_rss_kib("VmHWM") - rss_before, 0)
         else:  # without the reset, only the process's peak is known
@@ -219,6 +220,7 @@ class Measure:
             "records": records,
             "seconds": round(seconds, 4),
             "http": http,
+            "connections": counters.get("connections", 0),
             "sql": sql,
             "peak_mib": round(peak_kib / 1024, 1),
         }
@@ -581,7 +583,7 @@ class Bench:
                 "http_by_endpoint": {
                     key: value
                     for key, value in by_endpoint.items()
-                    if key not in ("total", "pours")
+                    if key not in ("total", "pours", "connections")
                 },
                 "write_seconds": write_figures["seconds"],
                 "write_sql": write_figures["sql"],

@@ -37,3 +37,4 @@ from .signature import (
     verify_signature,
 )
 from .client import RESOURCES, CoffeeClient
+from .sessions import close_shared_sessions, shared_session

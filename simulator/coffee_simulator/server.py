@@ -802,9 +802,10 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
         super().__init__(address, RequestHandler)
 
     def process_request(self, request, client_address):
-        """Track the connection, then serve it in a thread."""
+        """Track and count the connection, then serve it in a thread."""
         with self._connections_lock:
             self._connections.add(request)
+        self.app.sim.count("connections")
         return super().process_request(request, client_address)
 
     def shutdown_request(self, request):

@@ -196,7 +196,9 @@ class CoffeeSimulator:
 
         :return: dict with ``total`` (API requests), one key per endpoint
             such as ``GET /brews`` or ``GET /brews/{id}``, ``pours`` (brews
-            really started through the API) and ``fault <kind>``
+            really started through the API), ``fault <kind>`` and
+            ``connections`` (TCP connections accepted: fewer than the
+            requests when clients keep theirs open)
         """
         with self._counters_lock:
             result = dict(self._counters)

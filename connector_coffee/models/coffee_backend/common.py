@@ -11,7 +11,7 @@ from odoo.tools.misc import format_datetime
 from odoo.addons.connector.exception import MappingError
 from odoo.addons.queue_job.delay import chain, group
 
-from ...coffee_api import CoffeeClient, CoffeeError
+from ...coffee_api import CoffeeClient, CoffeeError, shared_session
 from ...coffee_api.client import validate_location
 from ...components.mapper import parse_datetime
 
@@ -206,7 +206,8 @@ class CoffeeBackend(models.Model):
     # ------------------------------------------------------------------
 
     def _coffee_client(self):
-        """A :class:`CoffeeClient` for this backend's API.
+        """A :class:`CoffeeClient` for this backend's API, on this thread's
+        HTTP session of the backend (kept from one client to the next).
 
         Credentials are read as superuser: jobs run as the user who triggered
         them, who may not see them.
@@ -214,6 +215,11 @@ class CoffeeBackend(models.Model):
         self.ensure_one()
         backend = self.sudo()
         version = get_manifest("connector_coffee")["version"]
+        # the jobs of a worker's thread, one after the other, go on with the
+        # connection the previous one left open to the machine
+        session = shared_session(
+            (self.env.cr.dbname, backend.id, backend.location, backend.verify_ssl)
+        )
         return CoffeeClient(
             backend.location,
             username=backend.username or None,
@@ -222,6 +228,7 @@ class CoffeeBackend(models.Model):
             timeout=backend.timeout,
             verify=backend.verify_ssl,
             user_agent=f"connector_coffee/{version}",
+            session=session,
         )
 
     @contextmanager
