@@ -235,7 +235,7 @@ def check_targets(result):
         (
             f"import of {headline:,} brews <= {MAX_RATIO_TO_FLOOR} x floor",
             ratio <= MAX_RATIO_TO_FLOOR,
-            f"{ratio:.2f} x",
+            f"{ratio:.3f} x",
         )
     )
     for size in sizes:
@@ -350,7 +350,7 @@ def busy_path_targets(result):
                 (
                     f"import of {int(size):,} brews <= {MAX_IMPORT_RATIO} x floor",
                     ratio <= MAX_IMPORT_RATIO,
-                    f"{ratio:.2f} x",
+                    f"{ratio:.3f} x",
                 )
             )
     headline = str(result["summary"]["size"])
@@ -362,7 +362,7 @@ def busy_path_targets(result):
                 f"update of {int(headline):,} brews <= {MAX_UPDATE_RATIO} x the "
                 "write floor",
                 ratio <= MAX_UPDATE_RATIO,
-                f"{ratio:.2f} x",
+                f"{ratio:.3f} x",
             )
         )
     events = result.get("events") or {}
@@ -384,7 +384,7 @@ def busy_path_targets(result):
                 f"burst of {burst['records']:,} events: first event to last binding "
                 f"<= {MAX_EVENT_RATIO} x batch import",
                 burst["ratio_to_batch"] <= MAX_EVENT_RATIO,
-                f"{burst['ratio_to_batch']:.2f} x",
+                f"{burst['ratio_to_batch']:.3f} x",
             ),
             (
                 f"a single event imported within {MAX_SINGLE_SECONDS:g} s",
@@ -436,7 +436,7 @@ def busy_path_table(result):
         lines += [
             f"Webhook: {burst['records']:,} brew.finished events in one burst "
             f"({burst['posts']} deliveries), then the jobs they enqueued, against "
-            "the batch import of the same brews (jobs stored and run alike); best "
+            "the batch import of the same brews (jobs stored and run alike); median "
             f"of {len(burst['runs_seconds'])} runs:",
             f"  batch import   {batch['seconds']:>7.3f} s  {batch['jobs']:>4} jobs "
             f"{batch['http']:>5} requests",
