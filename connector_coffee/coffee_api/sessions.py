@@ -10,11 +10,13 @@ handshake) for every page, record or export of a sync.
 
 A session is never shared between threads (``requests`` does not promise
 that it may be), nor kept across a ``fork()``: a process serving requests or
-jobs makes its own.
+jobs makes its own. The sessions of a thread are closed when the thread is
+gone (Odoo's threaded server runs each request in a thread of its own).
 """
 
 import os
 import threading
+import weakref
 from collections import OrderedDict
 
 import requests
@@ -32,7 +34,15 @@ def _sessions():
         # connections of the parent are not this process's to use or close
         _local.sessions = OrderedDict()
         _local.pid = os.getpid()
+        weakref.finalize(threading.current_thread(), _close, _local.sessions)
     return _local.sessions
+
+
+def _close(sessions):
+    """Close ``sessions``, and their connections with them."""
+    while sessions:
+        __, session = sessions.popitem()
+        session.close()
 
 
 def shared_session(key):
@@ -56,7 +66,4 @@ def shared_session(key):
 
 def close_shared_sessions():
     """Close the sessions of this thread (their connections with them)."""
-    sessions = _sessions()
-    while sessions:
-        __, session = sessions.popitem()
-        session.close()
+    _close(_sessions())

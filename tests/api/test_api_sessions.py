@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Sessions kept per thread: clients one after another reuse a connection."""
 
+import gc
 import threading
 
 from coffee_api import CoffeeClient, close_shared_sessions, shared_session
@@ -67,3 +68,20 @@ def test_the_least_recently_used_session_is_closed_past_the_limit(sim, creds):
         assert not first.adapters["http://"].poolmanager.pools
     finally:
         close_shared_sessions()
+
+
+def test_the_sessions_of_a_thread_close_when_it_is_gone(sim, creds):
+    made = []
+
+    def work():
+        session = shared_session(("test", sim.url))
+        CoffeeClient(sim.url, creds.username, creds.password, session=session).status()
+        made.append(session)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert made[0].adapters["http://"].poolmanager.pools
+    del thread
+    gc.collect()
+    assert not made[0].adapters["http://"].poolmanager.pools
