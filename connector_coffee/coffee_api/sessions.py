@@ -31,7 +31,9 @@ def _sessions():
     """This thread's sessions, by key, least recently used first."""
     if getattr(_local, "pid", None) != os.getpid():
         # a fresh thread, or the copy a fork() made of the parent's: the
-        # connections of the parent are not this process's to use or close
+        # parent's connections are not the child's to use, and closing its
+        # copies of their sockets leaves them open in the parent
+        _close(getattr(_local, "sessions", {}))
         _local.sessions = OrderedDict()
         _local.pid = os.getpid()
         weakref.finalize(threading.current_thread(), _close, _local.sessions)

@@ -3,6 +3,7 @@
 """Sessions kept per thread: clients one after another reuse a connection."""
 
 import gc
+import os
 import threading
 
 from coffee_api import CoffeeClient, close_shared_sessions, shared_session
@@ -85,3 +86,30 @@ def test_the_sessions_of_a_thread_close_when_it_is_gone(sim, creds):
     del thread
     gc.collect()
     assert not made[0].adapters["http://"].poolmanager.pools
+
+
+def test_a_forked_child_leaves_the_parents_connections_alone(sim, creds):
+    key = ("test", sim.url)
+    try:
+        session = shared_session(key)
+        client = CoffeeClient(sim.url, creds.username, creds.password, session=session)
+        client.status()
+        sim.reset_counters()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: a session of its own, the copy closed
+            ok = shared_session(key) is not session and not (
+                session.adapters["http://"].poolmanager.pools
+            )
+            os.write(write, b"1" if ok else b"0")
+            os._exit(0)
+        os.close(write)
+        assert os.read(read, 1) == b"1"
+        os.close(read)
+        os.waitpid(pid, 0)
+        # the parent's connection is still open, and used again
+        assert shared_session(key) is session
+        client.status()
+        assert sim.counters().get("connections", 0) == 0
+    finally:
+        close_shared_sessions()
