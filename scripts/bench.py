@@ -48,6 +48,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -186,13 +187,8 @@ def paired_ratio(figures, base):
     """
     runs, base_runs = figures.get("runs_seconds"), base.get("runs_seconds")
     if runs and base_runs and len(runs) == len(base_runs):
-        ratios = sorted(
-            run / base_run for run, base_run in zip(runs, base_runs, strict=True)
-        )
-        middle = len(ratios) // 2
-        if len(ratios) % 2:
-            return round(ratios[middle], 3)
-        return round((ratios[middle - 1] + ratios[middle]) / 2, 3)
+        ratios = [run / base_run for run, base_run in zip(runs, base_runs, strict=True)]
+        return round(statistics.median(ratios), 3)
     return round(figures["seconds"] / base["seconds"], 3)
 
 
