@@ -5,7 +5,9 @@
 The machine's id is stored in ``coffee_id`` of every binding. Besides the
 one-by-one lookups of connector's binder, :meth:`to_internal_many` finds the
 bindings of a whole page of ids in one query, which also reads what the
-importer and the mappers then need of each binding.
+importer and the mappers then need of each binding (and, with
+:meth:`to_internal_page`, the bindings not bound yet that the page's records
+may complete).
 """
 
 from odoo.addons.component.core import Component
@@ -32,19 +34,35 @@ class CoffeeBinder(Component):
         :param fetch: further fields read by the same query
         :return: ``{machine id: binding}`` for the ids that are bound
         """
+        return self.to_internal_page(external_ids, fetch=fetch)[0]
+
+    def to_internal_page(self, external_ids, fetch=(), unbound=None):
+        """The bindings of many machine ids, and the bindings of the backend
+        not bound to a machine record yet that match ``unbound``, with one
+        query.
+
+        :param external_ids: machine ids
+        :param fetch: further fields read by the same query
+        :param unbound: a domain, or None for no unbound binding
+        :return: ``({machine id: binding}, the unbound bindings)``
+        """
         ids = {int(ext) for ext in external_ids if ext}
-        if not ids:
-            return {}
         model = self.model.with_context(active_test=False)
+        if not ids and not unbound:
+            return {}, model
         fetched = [self._external_field, *fetch] + [
             name for name in self._fetch_fields if name in model._fields
         ]
+        domain = [(self._external_field, "in", list(ids))]
+        if unbound:
+            domain = ["|", *domain, "&", (self._external_field, "=", False), *unbound]
         bindings = model.search_fetch(
-            [
-                (self._backend_field, "=", self.backend_record.id),
-                (self._external_field, "in", list(ids)),
-            ],
-            fetched,
+            [(self._backend_field, "=", self.backend_record.id), *domain], fetched
         )
+        unbound_bindings = bindings.filtered(lambda b: not b[self._external_field])
+        bound = bindings - unbound_bindings
         # mapped() reads a field of many records at once from the cache
-        return dict(zip(bindings.mapped(self._external_field), bindings, strict=True))
+        return (
+            dict(zip(bound.mapped(self._external_field), bound, strict=True)),
+            unbound_bindings,
+        )

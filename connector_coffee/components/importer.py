@@ -138,9 +138,7 @@ class CoffeeRecordImporter(Component):
         if not records:
             return result
         relations = self._import_dependencies(records)
-        existing = self.binder.to_internal_many(
-            [r["id"] for r in records], fetch=columns(self.model)
-        )
+        existing = self._find_bindings(records)
         known = self._known_dates(existing.values())
         now = fields.Datetime.now()
         to_create, to_write = [], []
@@ -161,6 +159,9 @@ class CoffeeRecordImporter(Component):
                     result["deferred"] += 1
                     continue
                 values["sync_date"] = now
+                if binding and not binding.coffee_id:
+                    # a binding made in Odoo that the record completes
+                    values["coffee_id"] = record["id"]
                 if binding:
                     # a new binding is synced by default; a synced one
                     # need not have the column written again
@@ -172,6 +173,16 @@ class CoffeeRecordImporter(Component):
         result.add(self._create_bindings(to_create, defer_failures))
         result.add(self._write_bindings(to_write, defer_failures))
         return result
+
+    def _find_bindings(self, records):
+        """The bindings of a page's records, by machine id, with one query.
+
+        An importer whose records may complete bindings made in Odoo and
+        not bound yet gives those too, under the record's machine id.
+        """
+        return self.binder.to_internal_many(
+            [record["id"] for record in records], fetch=columns(self.model)
+        )
 
     def _known_dates(self, bindings):
         """``{binding id: the machine's date of its last import}``, read for

@@ -96,6 +96,25 @@ class TestPour(CoffeeCase):
         self.assertEqual(self.pours(), 1)
         self.assertEqual(len(self.simulator.records("brews")), 31)
 
+    def test_import_before_the_lost_answer_is_retried_adopts_the_brew(self):
+        """The machine pours, the job's transaction is lost, and an import
+        (the batch, or the webhook's event) brings the machine's brew in
+        before the job's retry: it is the brew ordered from Odoo, not a new
+        one."""
+        brew = self.backend.pour_coffee(self.registered(self.partners[0]))
+        with self.assertRaises(ZeroDivisionError), self.env.cr.savepoint():
+            brew._export_record()
+            raise ZeroDivisionError  # the job dies after the machine answered
+        brew.invalidate_recordset()
+        self.assertFalse(brew.coffee_id)
+        self.sync("brews")
+        brews = self.bindings("coffee.brew")
+        self.assertEqual(len(brews), len(self.simulator.records("brews")))
+        self.assertTrue(brew.coffee_id)
+        brew._export_record()
+        self.assertEqual(self.pours(), 1)
+        self.assertEqual(len(self.bindings("coffee.brew")), len(brews))
+
     def test_busy_machine_then_success_pours_once(self):
         self.simulator.fail_next("503", count=1, path="/api/v1/brews", method="POST")
         brews, run = self.pour_and_run(self.partners[0])

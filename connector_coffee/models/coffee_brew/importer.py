@@ -3,6 +3,7 @@
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping
 
+from ...components.importer import columns
 from ...components.mapper import coffee_to_m2o, parse_datetime, related_id
 
 
@@ -53,3 +54,23 @@ class CoffeeBrewImporter(Component):
         ("beverage_id", "coffee.product.product"),
         ("user_id", "coffee.res.partner"),
     ]
+
+    def _find_bindings(self, records):
+        """The brews of a page's records, and the brews ordered from Odoo
+        whose order reached the machine but whose answer did not come back
+        (not bound yet, their idempotency key on the machine's record): the
+        import completes them, rather than making a second brew of one
+        coffee before the order's job retries. One query for both."""
+        keys = {
+            record["idempotency_key"]: record["id"]
+            for record in records
+            if record.get("idempotency_key")
+        }
+        found, ordered = self.binder.to_internal_page(
+            [record["id"] for record in records],
+            fetch=columns(self.model),
+            unbound=[("idempotency_key", "in", list(keys))] if keys else None,
+        )
+        for brew in ordered:
+            found.setdefault(keys[brew.idempotency_key], brew)
+        return found
