@@ -82,14 +82,20 @@ class TestPour(CoffeeCase):
         brews._export_record()
         self.assertEqual(self.pours(), 1)
 
-    def test_retry_after_lost_answer_pours_once(self):
-        """The machine pours, then the job's transaction is lost: no 2nd pour."""
+    def poured_answer_lost(self):
+        """A brew the machine poured, whose order's job died after the
+        machine answered: its transaction is lost, the brew is not bound."""
         brew = self.backend.pour_coffee(self.registered(self.partners[0]))
         with self.assertRaises(ZeroDivisionError), self.env.cr.savepoint():
             brew._export_record()
             raise ZeroDivisionError  # the job dies after the machine answered
         brew.invalidate_recordset()
         self.assertFalse(brew.coffee_id)
+        return brew
+
+    def test_retry_after_lost_answer_pours_once(self):
+        """The machine pours, then the job's transaction is lost: no 2nd pour."""
+        brew = self.poured_answer_lost()
         self.assertEqual(self.pours(), 1)
         brew._export_record()
         self.assertTrue(brew.coffee_id)
@@ -101,12 +107,7 @@ class TestPour(CoffeeCase):
         (the batch, or the webhook's event) brings the machine's brew in
         before the job's retry: it is the brew ordered from Odoo, not a new
         one."""
-        brew = self.backend.pour_coffee(self.registered(self.partners[0]))
-        with self.assertRaises(ZeroDivisionError), self.env.cr.savepoint():
-            brew._export_record()
-            raise ZeroDivisionError  # the job dies after the machine answered
-        brew.invalidate_recordset()
-        self.assertFalse(brew.coffee_id)
+        brew = self.poured_answer_lost()
         self.sync("brews")
         brews = self.bindings("coffee.brew")
         self.assertEqual(len(brews), len(self.simulator.records("brews")))
