@@ -178,7 +178,8 @@ class CoffeeRecordImporter(Component):
         """The bindings of a page's records, by machine id, with one query.
 
         An importer whose records may complete bindings made in Odoo and
-        not bound yet gives those too, under the record's machine id.
+        not bound yet gives those too, under the record's machine id
+        (:meth:`~.CoffeeBinder.to_unbound`).
         """
         return self.binder.to_internal_many(
             [record["id"] for record in records], fetch=columns(self.model)

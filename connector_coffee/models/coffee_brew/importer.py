@@ -60,16 +60,15 @@ class CoffeeBrewImporter(Component):
         whose order reached the machine but whose answer did not come back
         (not bound yet, their idempotency key on the machine's record): the
         import completes them, rather than making a second brew of one
-        coffee before the order's job retries. One query for both."""
+        coffee before the order's job retries."""
+        found = super()._find_bindings(records)
         keys = {
             record["idempotency_key"]: record["id"]
             for record in records
-            if record.get("idempotency_key")
+            if record.get("idempotency_key") and record["id"] not in found
         }
-        found, ordered = self.binder.to_internal_page(
-            [record["id"] for record in records],
-            fetch=columns(self.model),
-            unbound=[("idempotency_key", "in", list(keys))] if keys else None,
+        ordered = self.binder.to_unbound(
+            "idempotency_key", keys, fetch=columns(self.model)
         )
         for brew in ordered:
             found.setdefault(keys[brew.idempotency_key], brew)
