@@ -6,7 +6,7 @@ from odoo.addons.queue_job.exception import FailedJobError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..exception import CoffeeSyncError
-from .common import CoffeeCase
+from .common import CoffeeCase, backend_on
 
 
 class TestPour(CoffeeCase):
@@ -115,6 +115,23 @@ class TestPour(CoffeeCase):
         brew._export_record()
         self.assertEqual(self.pours(), 1)
         self.assertEqual(len(self.bindings("coffee.brew")), len(brews))
+
+    def test_import_of_another_backend_leaves_the_waiting_brew(self):
+        """Another backend on the same machine imports the brew whose
+        order's answer was lost: a brew of its own, not the one waiting for
+        its order's retry, which then completes it."""
+        brew = self.poured_answer_lost()
+        other = backend_on(self.env, self.simulator, name="Second office")
+        with self.trap() as trap:
+            other._enqueue_imports("brews")
+            self.perform_jobs(trap)
+        machine_ids = {record["id"] for record in self.simulator.records("brews")}
+        theirs = self.env["coffee.brew"].search([("backend_id", "=", other.id)])
+        self.assertEqual(set(theirs.mapped("coffee_id")), machine_ids)
+        self.assertFalse(brew.coffee_id)
+        brew._export_record()
+        self.assertIn(brew.coffee_id, machine_ids)
+        self.assertEqual(self.pours(), 1)
 
     def test_busy_machine_then_success_pours_once(self):
         self.simulator.fail_next("503", count=1, path="/api/v1/brews", method="POST")
