@@ -6,14 +6,16 @@ The webhook receiver stores each event, pending, and makes sure that one job
 of the backend and entity waits to import them
 (:meth:`~..models.coffee_binding.common.CoffeeBinding._delay_once`): a
 burst of a thousand events is one job, not a thousand. When it runs, the
-job takes a page of the pending events (as many as the backend's page
-size), reads their records with one request (``GET /<resource>?ids=...``,
-each id once however many events name it) and imports them as a page of the
-batch import does, records refused by Odoo going to jobs of their own. The
-events are marked imported in the same transaction: when the job fails,
-they wait for its retry. While events are still pending, the job enqueues
-the next one.
+job takes the oldest pending events, as many as the backend's records per
+job (at least a page), reads their records with one request a page
+(``GET /<resource>?ids=...``, each id once however many events name it) and
+imports them as the pages of the batch import are, records refused by Odoo
+going to jobs of their own. The events are marked imported in the same
+transaction: when the job fails, they wait for its retry. While events are
+still pending, the job enqueues the next one.
 """
+
+from odoo.tools import split_every
 
 from odoo.addons.component.core import Component
 
@@ -34,18 +36,22 @@ class CoffeeEventImporter(Component):
         return BY_MODEL[self.model._name].events
 
     def run(self):
-        """Import the records of the oldest pending events, a page of them.
+        """Import the records of the oldest pending events, as many as the
+        backend's records per job, at least a page of them.
 
         :return: a message for the job's result
         """
+        backend = self.backend_record
         events = self.env["coffee.webhook.event"]
         taken = events._take_pending(
-            self.backend_record, self._event_types, self.backend_record.page_size
+            backend, self._event_types, max(backend.page_size, backend.job_size)
         )
         if not taken:
             return "no pending event"
         external_ids = sorted({external_id for __, external_id in taken})
-        records = self.backend_adapter.read_many(external_ids)
+        records = []
+        for page in split_every(backend.page_size, external_ids, list):
+            records += self.backend_adapter.read_many(page)
         importer = self.component(usage="record.importer")
         result = importer.import_records(records, force=True)
         self.model._coffee_supersede_failed_jobs(

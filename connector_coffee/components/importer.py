@@ -22,8 +22,9 @@ A record the database refuses (a poison record) does not sink its page: the
 page falls back to one savepoint per record, and each refused record is
 handed to a job of its own, which fails with the record's own message.
 
-The batch importer walks the pages: it imports the first one and enqueues
-one job for each of the others.
+The batch importer walks the pages: it imports the first ones and enqueues
+one job for each next run of pages, as many pages a job as the backend's
+records per job allow.
 """
 
 import logging
@@ -425,27 +426,57 @@ class CoffeeBatchImporter(AbstractComponent):
             updated_since=filters.get("updated_since"),
         )
 
+    def _fetch_pages(self, first, last, filters, data=None):
+        """The records of the pages ``first`` to ``last``, read one request
+        a page; it stops at the API's last page.
+
+        :param data: the answer for page ``first``, when the caller has it
+        :return: the records, in the order of the pages
+        """
+        items = []
+        for page in range(first, last + 1):
+            if data is None:
+                data = self._fetch_page(page, filters)
+            items += data["items"]
+            if not data.get("next_page"):
+                break
+            data = None
+        return items
+
     def _import_items(self, items):
         importer = self.component(usage="record.importer")
         return importer.import_records(items)
 
-    def run_page(self, page, filters=None):
-        """Import one page.
+    def run_page(self, page, filters=None, last_page=None):
+        """Import the pages ``page`` to ``last_page`` together: one lookup
+        of their bindings, one ``create()`` of the new ones, one commit.
 
-        :param page: page number, from 1
+        :param page: first page number, from 1
         :param filters: ``per_page`` and ``updated_since``
+        :param last_page: last page number (default: ``page``)
         :return: a message for the job's result
         """
-        data = self._fetch_page(page, filters)
-        result = self._import_items(data["items"])
-        return f"page {page}: {result}"
+        last_page = max(page, last_page or page)
+        result = self._import_items(self._fetch_pages(page, last_page, filters))
+        if last_page == page:
+            return f"page {page}: {result}"
+        return f"pages {page} to {last_page}: {result}"
+
+    def _pages_per_job(self, per_page):
+        """How many pages of ``per_page`` records a job imports: as many as
+        the backend's records per job allow, at least one."""
+        return max(1, self.backend_record.job_size // max(per_page, 1))
 
 
 class CoffeeDelayedBatchImporter(Component):
-    """Import the first page now and enqueue one job for each other page.
+    """Import the first pages now and enqueue one job for each next run of
+    pages.
 
     The first page tells how many pages there are; it is imported from that
-    same answer, so the import costs one request per page.
+    same answer, so the import costs one request per page. A job imports as
+    many pages as the backend's records per job allow (``job_size``): each
+    job costs a transaction, the lookups of its records' bindings and its
+    bookkeeping, paid once for all its pages.
     """
 
     _name = "coffee.delayed.batch.importer"
@@ -454,26 +485,33 @@ class CoffeeDelayedBatchImporter(Component):
     _apply_on = BINDING_MODELS
 
     def run(self, filters=None):
-        """Import page 1 and enqueue the others.
+        """Import the first pages and enqueue the others.
 
         The import is over once every page is in: then its ``coffee.import``
         moves its date (:meth:`~.CoffeeImport._import_done`), at once when
-        there is one page, else by a job that waits for every page's job. A
-        page that fails for good leaves the date where it was, so that the
-        next import asks for what that one missed.
+        this job imported every page, else by a job that waits for every
+        page job. A page job that fails for good leaves the date where it
+        was, so that the next import asks for what that one missed.
 
         :param filters: ``per_page`` and ``updated_since``
         :return: a message for the job's result
         """
         data = self._fetch_page(1, filters)
-        result = self._import_items(data["items"])
         per_page = data.get("per_page") or len(data["items"]) or 1
-        last_page = max(1, -(-int(data.get("total") or 0) // per_page))
-        pages = range(2, last_page + 1) if data.get("next_page") else ()
+        last_page = 1
+        if data.get("next_page"):
+            last_page = max(1, -(-int(data.get("total") or 0) // per_page))
+        span = self._pages_per_job(per_page)
+        first_last = min(span, last_page)
+        result = self._import_items(self._fetch_pages(1, first_last, filters, data))
+        jobs = [
+            self._page_job(page, min(page + span - 1, last_page), filters)
+            for page in range(first_last + 1, last_page + 1, span)
+        ]
         coffee_import = self.backend_record._coffee_import(
             BY_MODEL[self.model._name].resource
         )
-        if pages:
+        if jobs:
             done = coffee_import.delayable(
                 description=self.env._(
                     "%(backend)s: import of %(model)s done",
@@ -481,21 +519,32 @@ class CoffeeDelayedBatchImporter(Component):
                     model=self.model._description,
                 ),
             )._import_done()
-            group(*(self._page_job(page, filters) for page in pages)).on_done(
-                done
-            ).delay()
+            group(*jobs).on_done(done).delay()
         else:
             coffee_import._import_done()
-        return f"page 1: {result}; {len(pages)} more page jobs enqueued"
+        pages = "page 1" if first_last == 1 else f"pages 1 to {first_last}"
+        return f"{pages}: {result}; {len(jobs)} more page jobs enqueued"
 
-    def _page_job(self, page, filters):
-        """The job importing page ``page``, not enqueued yet."""
-        return self.model.delayable(
-            identity_key=identity_exact,
-            description=self.env._(
+    def _page_job(self, page, last_page, filters):
+        """The job importing the pages ``page`` to ``last_page``, not
+        enqueued yet."""
+        if last_page == page:
+            description = self.env._(
                 "%(backend)s: import page %(page)s of %(model)s",
                 backend=self.backend_record.display_name,
                 page=page,
                 model=self.model._description,
-            ),
-        )._import_page(self.backend_record, page, filters=filters)
+            )
+            pages = {}
+        else:
+            description = self.env._(
+                "%(backend)s: import pages %(page)s to %(last)s of %(model)s",
+                backend=self.backend_record.display_name,
+                page=page,
+                last=last_page,
+                model=self.model._description,
+            )
+            pages = {"last_page": last_page}
+        return self.model.delayable(
+            identity_key=identity_exact, description=description
+        )._import_page(self.backend_record, page, filters=filters, **pages)

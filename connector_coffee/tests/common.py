@@ -63,6 +63,9 @@ def start_simulator(**options):
 def backend_on(env, simulator, **values):
     """A backend on ``simulator``, with the test credentials.
 
+    Its import jobs import one page each (whatever its page size becomes),
+    as the tests of the paging expect, unless ``job_size`` says otherwise.
+
     :param values: values of the backend besides (or instead of) the
         defaults below
     """
@@ -74,6 +77,7 @@ def backend_on(env, simulator, **values):
             "password": SIM_PASSWORD,
             "timeout": 5,
             "page_size": 10,
+            "job_size": 1,
             **values,
         }
     )

@@ -133,6 +133,65 @@ class TestImport(CoffeeCase):
                 brew.finished_at or None, parse_datetime(record["finished_at"]) or None
             )
 
+    def test_a_job_imports_as_many_pages_as_its_records_per_job_allow(self):
+        """8 pages of 4 brews, 12 brews a job: the first job imports pages 1
+        to 3, then two jobs import 4 to 6 and 7 to 8, one request a page."""
+        self.sync("machines", "beverages", "users")
+        self.backend.write({"page_size": 4, "job_size": 12})
+        records = self.simulator.records("brews")
+        self.assertEqual(-(-len(records) // 4), 8)
+        self.simulator.reset_counters()
+        with self.trap() as trap:
+            self.backend._enqueue_imports("brews")
+            first = trap.enqueued_jobs[0]
+            trap.enqueued_jobs = []
+            result = first.perform()
+            self.assertEqual(len(self.bindings("coffee.brew")), 12)
+            self.assertTrue(result.startswith("pages 1 to 3: 12 created"), result)
+            page_jobs = [
+                j for j in trap.enqueued_jobs if j.method_name == "_import_page"
+            ]
+            self.assertEqual(
+                sorted((j.args[1], j.kwargs.get("last_page")) for j in page_jobs),
+                [(4, 6), (7, 8)],
+            )
+            descriptions = sorted(j.description for j in page_jobs)
+            self.assertIn("import pages 4 to 6 of Coffee Brew", descriptions[0])
+            (done,) = set(trap.enqueued_jobs) - set(page_jobs)
+            self.assertEqual(done.depends_on, set(page_jobs))
+            run = self.perform_jobs(trap)
+        self.assertEqual(run.count, 3)
+        brews = self.bindings("coffee.brew")
+        self.assertEqual(sorted(brews.mapped("coffee_id")), [r["id"] for r in records])
+        self.assertEqual(self.simulator.counters().get("GET /brews"), 8)
+        self.assertFalse(self.backend._coffee_import("brews").pending_since)
+
+    def test_a_job_of_several_pages_keeps_all_of_them_or_none(self):
+        """The second page's request fails: the job's first page is not kept
+        either, and its retry imports both."""
+        self.sync("machines", "beverages", "users")
+        brews = self.env["coffee.brew"]
+        filters = {"per_page": 10}
+        # the first request of /brews goes through, the second fails
+        self.simulator.fail_next("latency", path="/brews", method="GET", delay=0)
+        self.simulator.fail_next("503", path="/brews", method="GET")
+        with self.assertRaises(RetryableJobError), self.env.cr.savepoint():
+            brews._import_page(self.backend, 1, filters=filters, last_page=2)
+        self.assertFalse(self.bindings("coffee.brew"))
+        result = brews._import_page(self.backend, 1, filters=filters, last_page=2)
+        self.assertTrue(result.startswith("pages 1 to 2: 20 created"), result)
+        self.assertEqual(len(self.bindings("coffee.brew")), 20)
+
+    def test_a_job_stops_at_the_last_page_of_the_machine(self):
+        """Pages asked beyond the machine's last one cost no request."""
+        self.sync("machines", "beverages", "users")
+        self.simulator.reset_counters()
+        self.env["coffee.brew"]._import_page(
+            self.backend, 2, filters={"per_page": 10}, last_page=9
+        )
+        self.assertEqual(len(self.bindings("coffee.brew")), 20)
+        self.assertEqual(self.simulator.counters().get("GET /brews"), 2)
+
     def test_a_page_maps_as_the_mapper_maps_each_record(self):
         """The page mapping gives what connector's mapper gives, record by
         record, for creations and updates of every entity."""

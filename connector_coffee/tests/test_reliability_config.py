@@ -156,6 +156,15 @@ class TestReliabilityConfig(CoffeeCase):
                 self.backend.page_size = page_size
                 self.backend.flush_recordset()
 
+    def test_records_per_job_bounded(self):
+        for job_size in (0, -5, 10001):
+            with self.subTest(job_size=job_size), self.assertRaises(ValidationError):
+                self.backend.job_size = job_size
+                self.backend.flush_recordset()
+        self.backend.job_size = 10000
+        self.backend.flush_recordset()
+        self.assertEqual(self.backend.job_size, 10000)
+
     def test_local_location_needs_the_system_parameter(self):
         """No backend on the server's own host or a link-local address (such
         as a cloud's metadata service) unless a system parameter allows it."""

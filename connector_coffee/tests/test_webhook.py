@@ -248,6 +248,20 @@ class TestWebhook(HttpCase):
         self.assertEqual(len(self.brews()), 25)
         self.assertEqual(self.simulator.counters()["GET /brews"], 3)
 
+    def test_a_job_takes_the_events_of_its_records_per_job(self):
+        """25 events, pages of 10, 20 records a job: two jobs, the first of
+        two requests, and each page of ids is one request."""
+        ids = self.burst_machine(25, page_size=10)
+        self.backend.job_size = 20
+        for brew_id in ids:
+            self.post(self.event(record_id=brew_id))
+        ran = run_stored_jobs(self.env, self.backend)
+        self.assertEqual(len(ran), 2)
+        self.assertEqual(set(ran.mapped("state")), {"done"})
+        self.assertTrue(ran[0].result.startswith("20 events, 20 records"))
+        self.assertEqual(len(self.brews()), 25)
+        self.assertEqual(self.simulator.counters()["GET /brews"], 3)
+
     def burst(self, events):
         """The body of a burst delivery of ``(event id, record id)``."""
         return json.dumps(

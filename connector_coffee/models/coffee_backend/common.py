@@ -25,6 +25,8 @@ JOBS_ACTION = "connector_coffee.queue_job_action_coffee_backend"
 #: bounds of the HTTP timeout (seconds) a backend may use
 MIN_TIMEOUT = 1.0
 MAX_TIMEOUT = 300.0
+#: the most records an import job may bring in: one transaction holds them
+MAX_JOB_SIZE = 10000
 
 
 class CoffeeBackend(models.Model):
@@ -87,7 +89,16 @@ class CoffeeBackend(models.Model):
     page_size = fields.Integer(
         default=100,
         required=True,
-        help="Records read per request, and imported per job (at most 500).",
+        help="Records read per request (at most 500).",
+    )
+    job_size = fields.Integer(
+        string="Records per Job",
+        default=2000,
+        required=True,
+        help="Records one import job brings in and commits together: as many "
+        "whole pages of an import as fit (at least one), or the records of as "
+        "many webhook events. Larger jobs cost less per record; a job that "
+        "fails imports all of them again.",
     )
     import_overlap = fields.Integer(
         string="Import Overlap (s)",
@@ -165,6 +176,17 @@ class CoffeeBackend(models.Model):
             if not 1 <= backend.page_size <= 500:
                 raise ValidationError(
                     self.env._("The page size must be between 1 and 500.")
+                )
+
+    @api.constrains("job_size")
+    def _check_job_size(self):
+        for backend in self:
+            if not 1 <= backend.job_size <= MAX_JOB_SIZE:
+                raise ValidationError(
+                    self.env._(
+                        "The records per job must be between 1 and %(high)s.",
+                        high=MAX_JOB_SIZE,
+                    )
                 )
 
     @api.constrains("location")

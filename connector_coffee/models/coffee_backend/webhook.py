@@ -379,7 +379,7 @@ class CoffeeWebhookEvent(models.Model):
 
     @api.model
     def _take_pending(self, backend, event_types, limit):
-        """Take a page of the events waiting for their import.
+        """Take the oldest events waiting for their import.
 
         The oldest ``limit`` pending events of the backend and types that no
         other transaction holds are locked (``FOR UPDATE SKIP LOCKED``):

@@ -124,16 +124,18 @@ class CoffeeBinding(models.AbstractModel):
             return work.component(usage="batch.importer").run(filters=filters)
 
     @api.model
-    def _import_page(self, backend, page, filters=None):
-        """Job: import one page of records.
+    def _import_page(self, backend, page, filters=None, last_page=None):
+        """Job: import one page of records, or the pages ``page`` to
+        ``last_page`` together.
 
         :param backend: the ``coffee.backend``
         :param page: page number, from 1
         :param filters: ``per_page`` and ``updated_since``
+        :param last_page: last page number (default: ``page``)
         """
         with backend.work_on(self._name) as work:
             importer = work.component(usage="batch.importer")
-            return importer.run_page(page, filters=filters)
+            return importer.run_page(page, filters=filters, last_page=last_page)
 
     @api.model
     def _import_record(self, backend, external_id, force=False):
