@@ -7,7 +7,8 @@ comes to the ORM's floor:
 
 * the floor: one ``create()`` of the values the import writes, mapped
   beforehand;
-* our batch import (one job per page of 500, performed in process);
+* our batch import (pages of 500, as many a job as a new backend's
+  records per job allow, performed in process);
 * the batch update: the same import when every brew changed on the machine;
 * the write floor: ``write()`` of the values the batch update writes, on the
   same bindings;
@@ -266,9 +267,10 @@ def check_targets(result):
 def table(result):
     """The figures as text, as the README shows them."""
     lines = [
-        f"Import of brews, page size {result['page_size']}; floor and batch "
-        f"import and update: median of {result.get('repeat', 1)} runs, ratios "
-        "worked out run by run",
+        f"Import of brews, page size {result['page_size']}, "
+        f"{result.get('job_size', result['page_size']):,} brews per job; floor "
+        f"and batch import and update: median of {result.get('repeat', 1)} runs, "
+        "ratios worked out run by run",
         "",
         f"{'brews':>7}  {'path':<12} {'wall s':>8} {'x floor':>8} {'HTTP':>6} "
         f"{'HTTP/rec':>9} {'SQL':>7} {'SQL/rec':>8} {'peak MiB':>9}",

@@ -242,6 +242,8 @@ class Bench:
         self.cr = registry.cursor()
         self.env = api.Environment(self.cr, odoo.SUPERUSER_ID, {})
         self.dbname = registry.db_name
+        #: the records per job of a new backend
+        self.job_size = self.env["coffee.backend"].default_get(["job_size"])["job_size"]
 
     def close(self):
         self.cr.rollback()
@@ -254,10 +256,16 @@ class Bench:
         return helpers().start_simulator(seed=SEED, **counts)
 
     def make_backend(self, simulator, name):
-        """A backend on the simulator, with the bench's page size."""
+        """A backend on the simulator, with the bench's page size and the
+        records per job a new backend has."""
         helpers().allow_local_locations(self.env)
         backend = helpers().backend_on(
-            self.env, simulator, name=name, timeout=60, page_size=PAGE_SIZE
+            self.env,
+            simulator,
+            name=name,
+            timeout=60,
+            page_size=PAGE_SIZE,
+            job_size=self.job_size,
         )
         self.cr.commit()
         return backend
@@ -848,7 +856,7 @@ def main(argv=None):
     config.parse_config(["-c", args.config, "--log-level=warn"])
     registry = Registry(args.database)
     bench = Bench(registry)
-    result = {"page_size": PAGE_SIZE, "sizes": {}}
+    result = {"page_size": PAGE_SIZE, "job_size": bench.job_size, "sizes": {}}
     try:
         for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
             result["sizes"][str(size)] = bench.bench_size(size, args)
